@@ -1,0 +1,1 @@
+"""Articles and passages: fetching, extraction, attribution, splitting, storage."""

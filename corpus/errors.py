@@ -1,0 +1,25 @@
+"""Errors whose messages are fit to show to the person who caused them."""
+
+
+class CorpusError(Exception):
+    """Base class: the message is shown to the user as it is."""
+
+
+class FetchFailed(CorpusError):
+    """A page could not be fetched (network error, bad status, too large, wrong type)."""
+
+
+class FetchRefused(FetchFailed):
+    """A URL was refused before fetching (unsafe address, scheme or port)."""
+
+
+class NotAnArticle(CorpusError):
+    """A page or file held no article text worth indexing."""
+
+
+class BadRecord(CorpusError):
+    """An import record is malformed."""
+
+
+class UnsupportedFile(CorpusError):
+    """A local file has a type we do not read."""
