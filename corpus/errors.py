@@ -23,3 +23,15 @@ class BadRecord(CorpusError):
 
 class UnsupportedFile(CorpusError):
     """A local file has a type we do not read."""
+
+
+class DuplicateArticle(CorpusError):
+    """The article is already held (same canonical URL or same text)."""
+
+    def __init__(self, message: str, existing_id: int) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id
+
+
+class ArticleNotFound(CorpusError):
+    """No held article matches the given URL or id."""

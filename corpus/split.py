@@ -1,0 +1,54 @@
+"""Splitting article bodies into passages (paragraphs)."""
+
+from __future__ import annotations
+
+import re
+
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_SPACES = re.compile(r"\s+")
+# A sentence ends with . ! ? (optionally followed by a closing quote or bracket) and then whitespace.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'\u201d\u2019)\]])\s+")
+
+
+def split_paragraphs(body: str, max_chars: int = 2000) -> list[str]:
+    """Split a body whose paragraphs are separated by blank lines.
+
+    Whitespace inside a paragraph is collapsed; empty paragraphs are dropped; a paragraph longer
+    than `max_chars` is cut into pieces at sentence boundaries (see `split_long`).
+    """
+    out: list[str] = []
+    for block in _BLANK_LINE.split(body.replace("\r\n", "\n")):
+        text = _SPACES.sub(" ", block).strip()
+        if text:
+            out.extend(split_long(text, max_chars))
+    return out
+
+
+def split_long(text: str, max_chars: int) -> list[str]:
+    """Cut `text` into pieces of at most `max_chars`, at sentence ends where possible, else at spaces."""
+    if len(text) <= max_chars:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for sentence in _sentences(text, max_chars):
+        if current and len(current) + 1 + len(sentence) > max_chars:
+            pieces.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}" if current else sentence
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _sentences(text: str, max_chars: int) -> list[str]:
+    sentences: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        while len(sentence) > max_chars:
+            cut = sentence.rfind(" ", 0, max_chars)
+            cut = cut if cut > 0 else max_chars
+            sentences.append(sentence[:cut].strip())
+            sentence = sentence[cut:].strip()
+        if sentence:
+            sentences.append(sentence)
+    return sentences

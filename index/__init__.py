@@ -1,0 +1,1 @@
+"""Vectors and search: the embedder, the dense and keyword indexes, fusion, persistence."""

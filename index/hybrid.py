@@ -1,0 +1,173 @@
+"""Dense + keyword search over passages, fused, persisted as one generation folder."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.dense import DenseIndex
+from index.embedder import Embedder
+from index.errors import IndexCorrupt, ModelMismatch
+from index.fusion import reciprocal_rank_fusion
+from index.keyword import KeywordIndex
+
+log = logging.getLogger(__name__)
+
+DENSE_FILE = "dense.faiss"
+KEYWORD_FILE = "keyword.json"
+META_FILE = "meta.json"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage id with its fused score and its cosine similarity to the question."""
+
+    id: int
+    score: float
+    similarity: float
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    candidates: int = 100
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+
+
+class HybridIndex:
+    """A dense (FAISS) and a keyword (BM25) index over the same passage ids.
+
+    Callers give ids with two texts per passage: the text to embed and the text to index by keyword
+    (which may carry extra fields such as the title). Searching returns ids and scores only.
+    """
+
+    def __init__(self, embedder: Embedder, dense: DenseIndex | None = None, keyword: KeywordIndex | None = None) -> None:
+        self.embedder = embedder
+        self.dense = dense or DenseIndex(embedder.dim)
+        self.keyword = keyword or KeywordIndex()
+
+    def __len__(self) -> int:
+        return len(self.dense)
+
+    def add(self, ids: Sequence[int], dense_texts: list[str], keyword_texts: list[str],
+            vectors: np.ndarray | None = None, batch_size: int | None = None) -> None:
+        if not ids:
+            return
+        if vectors is None:
+            vectors = self.embedder.encode(dense_texts, batch_size=batch_size)
+        self.dense.add(np.asarray(ids, dtype=np.int64), vectors)
+        self.keyword.add(list(ids), keyword_texts)
+
+    def remove(self, ids: Sequence[int]) -> None:
+        self.dense.remove(np.asarray(ids, dtype=np.int64))
+        self.keyword.remove(list(ids))
+
+    def ids(self) -> set[int]:
+        return set(self.dense.ids().tolist())
+
+    def consistent(self) -> bool:
+        """Both halves hold the same ids."""
+        return set(self.keyword.ids().tolist()) == self.ids()
+
+    def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams = SearchParams()) -> list[Hit]:
+        """The `k` best passages by weighted reciprocal rank fusion of dense and keyword rankings."""
+        if not len(self.dense):
+            return []
+        depth = max(k, params.candidates)
+        d_scores, d_ids = self.dense.search(query_vector[None, :], depth)
+        dense_ranked = [int(i) for i in d_ids[0] if i >= 0]
+        similarity = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0], strict=True) if i >= 0}
+        _, k_ids = self.keyword.search(query_text, depth)
+        keyword_ranked = [int(i) for i in k_ids]
+        fused = reciprocal_rank_fusion(
+            [dense_ranked, keyword_ranked], [params.dense_weight, params.keyword_weight], k=params.rrf_k
+        )
+        best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
+        missing = [pid for pid, _ in best if pid not in similarity]
+        similarity.update(self.dense.similarity(query_vector, missing))
+        dense_rank = {pid: r for r, pid in enumerate(dense_ranked, 1)}
+        keyword_rank = {pid: r for r, pid in enumerate(keyword_ranked, 1)}
+        return [Hit(pid, score, similarity.get(pid, 0.0), dense_rank.get(pid), keyword_rank.get(pid)) for pid, score in best]
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Write both indexes and meta.json, each to a temporary name renamed into place; meta last."""
+        folder.mkdir(parents=True, exist_ok=True)
+        _atomic(folder / DENSE_FILE, self.dense.save)
+        _atomic(folder / KEYWORD_FILE, self.keyword.save)
+        meta = {"model": self.embedder.name, "dim": self.embedder.dim, "count": len(self.dense)}
+        _atomic(folder / META_FILE, lambda p: p.write_text(json.dumps(meta, indent=1), encoding="utf-8"))
+
+    @classmethod
+    def load(cls, folder: Path, embedder: Embedder) -> HybridIndex:
+        """Load a saved generation.
+
+        Raises:
+            ModelMismatch: it was built with another model (run `eventbot reindex`).
+            IndexCorrupt: a file is missing or unreadable.
+        """
+        try:
+            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise IndexCorrupt(f"index metadata in {folder} is missing or unreadable: {e}") from e
+        if meta.get("model") != embedder.name or meta.get("dim") != embedder.dim:
+            raise ModelMismatch(
+                f"the index was built with model {meta.get('model')!r} ({meta.get('dim')}-d) but the configured model is "
+                f"{embedder.name!r} ({embedder.dim}-d): run `eventbot reindex` to rebuild it"
+            )
+        dense = DenseIndex.load(folder / DENSE_FILE, embedder.dim)
+        keyword = KeywordIndex.load(folder / KEYWORD_FILE)
+        if len(dense) != meta.get("count"):
+            raise IndexCorrupt(f"dense index in {folder} holds {len(dense)} vectors, its metadata says {meta.get('count')}")
+        return cls(embedder, dense, keyword)
+
+
+def _atomic(path: Path, write) -> None:  # noqa: ANN001 - a callable taking the temporary path
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class Generations:
+    """Index generations under one folder: `gen-000001/`, ...; the file `CURRENT` names the live one.
+
+    A rebuild writes a new generation beside the live one and switches `CURRENT` atomically.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def current(self) -> Path | None:
+        try:
+            name = (self.root / "CURRENT").read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        folder = self.root / name
+        return folder if name and folder.is_dir() else None
+
+    def new(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
+        folder = self.root / f"gen-{max(numbers, default=0) + 1:06d}"
+        folder.mkdir()
+        return folder
+
+    def activate(self, folder: Path) -> None:
+        _atomic(self.root / "CURRENT", lambda p: p.write_text(folder.name, encoding="utf-8"))
+        for old in self.root.glob("gen-*"):
+            if old != folder and old.is_dir():
+                for f in old.iterdir():
+                    f.unlink()
+                old.rmdir()
