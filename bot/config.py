@@ -30,6 +30,7 @@ class EmbeddingConfig(_Section):
 class RetrievalConfig(_Section):
     top_k: int = Field(4, ge=1, le=50)
     max_k: int = Field(20, ge=1, le=200)
+    max_per_article: int = Field(1, ge=1)
     candidates: int = Field(100, ge=10, le=5000)
     rrf_k: int = Field(60, ge=1)
     dense_weight: float = Field(1.0, ge=0)
@@ -60,7 +61,7 @@ class DiscordConfig(_Section):
 
 class Config(_Section):
     data_dir: Path = Path("data")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     embedding: EmbeddingConfig = EmbeddingConfig()
     retrieval: RetrievalConfig = RetrievalConfig()
     corpus: CorpusConfig = CorpusConfig()

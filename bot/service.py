@@ -94,6 +94,7 @@ class ServiceSettings:
     query_cache_size: int = 1024
     top_k: int = 4
     max_k: int = 20
+    max_per_article: int = 1
     min_similarity: float | None = None
     max_question_chars: int = 1000
     max_paragraph_chars: int = 2000
@@ -108,6 +109,7 @@ class ServiceSettings:
         return cls(
             model=cfg.embedding.model, batch_size=cfg.embedding.batch_size, threads=cfg.embedding.threads,
             query_cache_size=cfg.embedding.query_cache_size, top_k=r.top_k, max_k=r.max_k,
+            max_per_article=r.max_per_article,
             min_similarity=r.min_similarity, max_question_chars=r.max_question_chars,
             max_paragraph_chars=cfg.corpus.max_paragraph_chars,
             search=SearchParams(candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
@@ -260,8 +262,9 @@ class EventService:
         for question, vector in zip(cleaned, vectors, strict=True):
             with self._lock:
                 index = self._index or index
-                hits = index.search(vector, question, k, self.settings.search)
-            answers.append(self._answer(question, hits, articles))
+                # Extra depth, so that the per-article cap below still leaves k passages.
+                hits = index.search(vector, question, k * 3, self.settings.search)
+            answers.append(self._answer(question, hits, articles, k))
         return answers
 
     def _clean_question(self, question: str) -> str:
@@ -273,24 +276,30 @@ class EventService:
             text = text[:limit].rsplit(" ", 1)[0]
         return text
 
-    def _answer(self, question: str, hits: list[Hit], articles: int) -> Answer:
+    def _answer(self, question: str, hits: list[Hit], articles: int, k: int) -> Answer:
         threshold = self.min_similarity
         if not hits or max(h.similarity for h in hits) < threshold:
             note = f"I found nothing about that in the {articles} article{'s' if articles != 1 else ''} I hold."
             return Answer(question, False, [], articles, note)
         # A passage far below the answer threshold is unrelated to the question: never show it.
-        kept = [h for h in hits if h.similarity >= threshold / 2]
-        rows = self.store.passages_with_articles([h.id for h in kept])
-        passages = []
-        for hit in kept:
-            if hit.id not in rows:  # removed since the search
+        rows = self.store.passages_with_articles([h.id for h in hits if h.similarity >= threshold / 2])
+        passages: list[AnswerPassage] = []
+        per_article: dict[int, int] = {}
+        for hit in hits:
+            if hit.id not in rows:  # unrelated, or removed since the search
                 continue
             p, a = rows[hit.id]
+            # Several articles' views beat one article's every paragraph.
+            if per_article.get(a.id, 0) >= self.settings.max_per_article:
+                continue
+            per_article[a.id] = per_article.get(a.id, 0) + 1
             passages.append(AnswerPassage(
                 text=p.text, title=a.title, url=a.url, source=a.source, author=a.author, published_at=a.published_at,
                 score=round(hit.score, 6), similarity=round(hit.similarity, 4), article_id=a.id, passage_id=p.id,
                 origin=a.origin, speaker=p.speaker,
             ))
+            if len(passages) == k:
+                break
         return Answer(question, bool(passages), passages, articles)
 
     # -- adding and removing --------------------------------------------------------------------
@@ -300,7 +309,7 @@ class EventService:
         from corpus import extract  # trafilatura is slow to import; only adding needs it
 
         try:
-            if target.startswith(("http://", "https://")):
+            if "://" in target or target.lower().startswith(("file:", "data:")):
                 page = fetch.fetch(target, timeout=self.settings.fetch_timeout, max_bytes=self.settings.fetch_max_bytes,
                                    user_agent=self.settings.user_agent)
                 draft = extract.extract_html(page.body, url=page.final_url)
