@@ -104,11 +104,15 @@ def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = 
         k: Annotated[int | None, typer.Option("--k", "-k", help="How many passages at most.")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one object, or JSON Lines with --batch).")] = False,
         batch: Annotated[Path | None, typer.Option("--batch", help="A file of questions, one per line.")] = None,
+        source: Annotated[str | None, typer.Option(help="Only articles from this outlet or agency (part of its name).")] = None,
+        since: Annotated[str | None, typer.Option(help="Only articles published on or after this date (YYYY-MM-DD).")] = None,
+        until: Annotated[str | None, typer.Option(help="Only articles published on or before this date.")] = None,
         config: ConfigOption = None) -> None:
     """Answer a question with the most relevant passages, each attributed and linked."""
     if batch is None and question is None:
         err.print("[red]error:[/red] give a question, or --batch FILE")
         raise typer.Exit(2)
+    filters = {"source": source, "since": since, "until": until}
     with _service(config) as service:
         if batch is not None:
             try:
@@ -116,11 +120,11 @@ def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = 
             except OSError as e:
                 raise CorpusError(f"cannot read {batch}: {e}") from e
             for start in range(0, len(questions), 64):
-                for answer in service.ask_many(questions[start:start + 64], k):
+                for answer in service.ask_many(questions[start:start + 64], k, **filters):
                     _print_answer(answer, as_json)
             return
         try:
-            answer = service.ask(question or "", k)
+            answer = service.ask(question or "", k, **filters)
         except ServiceError as e:
             if not as_json:
                 raise

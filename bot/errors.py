@@ -11,3 +11,7 @@ class EmptyQuestion(ServiceError):
 
 class RebuildRunning(ServiceError):
     """A rebuild is already in progress."""
+
+
+class BadFilter(ServiceError):
+    """A question filter (source, since, until) has a bad value."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import date
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -12,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from bot.config import Config
-from bot.errors import EmptyQuestion, RebuildRunning
+from bot.errors import BadFilter, EmptyQuestion, RebuildRunning
 from corpus import fetch
-from corpus.errors import BadRecord, CorpusError, DuplicateArticle
+from corpus.errors import BadRecord, CorpusError, DuplicateArticle, NotAnArticle, UnsupportedFile
 from corpus.importer import read_records, record_to_draft
 from corpus.models import Article, ArticleDraft, Passage
 from corpus.store import ArticleStore
@@ -242,14 +243,20 @@ class EventService:
 
     # -- asking -------------------------------------------------------------------------------------
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        """The passages that best answer `question`, or `answered=False` when nothing relevant is held."""
-        return self.ask_many([question], k)[0]
+    def ask(self, question: str, k: int | None = None, **filters: str | None) -> Answer:
+        """The passages that best answer `question`, or `answered=False` when nothing relevant is held.
 
-    def ask_many(self, questions: Sequence[str], k: int | None = None) -> list[Answer]:
+        Filters (all optional): `source` (part of the outlet's or wire agency's name), `since` and
+        `until` (ISO dates, inclusive).
+        """
+        return self.ask_many([question], k, **filters)[0]
+
+    def ask_many(self, questions: Sequence[str], k: int | None = None, *, source: str | None = None,
+                 since: str | None = None, until: str | None = None) -> list[Answer]:
         """Answer several questions, embedding them in one batch."""
         k = max(1, min(k or self.settings.top_k, self.settings.max_k))
         cleaned = [self._clean_question(q) for q in questions]
+        keep = _article_filter(source, since, until)
         articles, _ = self.store.counts()
         if articles == 0:
             note = "I hold no articles yet: add some with `eventbot add URL_OR_FILE` or `eventbot import FILE`."
@@ -258,13 +265,14 @@ class EventService:
         if self._queries is None:
             self._queries = QueryCache(self.embedder, self.settings.query_cache_size)
         vectors = self._queries.encode(cleaned)
+        # Extra depth, so that the per-article cap and the filters still leave k passages.
+        depth = k * 3 if keep is None else max(k * 3, 3 * self.settings.search.candidates)
         answers = []
         for question, vector in zip(cleaned, vectors, strict=True):
             with self._lock:
                 index = self._index or index
-                # Extra depth, so that the per-article cap below still leaves k passages.
-                hits = index.search(vector, question, k * 3, self.settings.search)
-            answers.append(self._answer(question, hits, articles, k))
+                hits = index.search(vector, question, depth, self.settings.search)
+            answers.append(self._answer(question, hits, articles, k, keep))
         return answers
 
     def _clean_question(self, question: str) -> str:
@@ -276,7 +284,8 @@ class EventService:
             text = text[:limit].rsplit(" ", 1)[0]
         return text
 
-    def _answer(self, question: str, hits: list[Hit], articles: int, k: int) -> Answer:
+    def _answer(self, question: str, hits: list[Hit], articles: int, k: int,
+                keep: Callable[[Article], bool] | None = None) -> Answer:
         threshold = self.min_similarity
         if not hits or max(h.similarity for h in hits) < threshold:
             note = f"I found nothing about that in the {articles} article{'s' if articles != 1 else ''} I hold."
@@ -289,6 +298,8 @@ class EventService:
             if hit.id not in rows:  # unrelated, or removed since the search
                 continue
             p, a = rows[hit.id]
+            if keep is not None and not keep(a):
+                continue
             # Several articles' views beat one article's every paragraph.
             if per_article.get(a.id, 0) >= self.settings.max_per_article:
                 continue
@@ -300,34 +311,48 @@ class EventService:
             ))
             if len(passages) == k:
                 break
-        return Answer(question, bool(passages), passages, articles)
+        if not passages:
+            note = f"I found nothing about that matching those filters in the {articles} articles I hold."
+            return Answer(question, False, [], articles, note)
+        return Answer(question, True, passages, articles)
 
     # -- adding and removing --------------------------------------------------------------------
 
     def add(self, target: str) -> AddResult:
-        """Add one article from an http(s) URL or a local file path (command line only)."""
+        """Add one article from a URL or a local file path. Command line only: reads the host's disk."""
+        if "://" in target or target.lower().startswith(("file:", "data:")):
+            return self.add_url(target)
         from corpus import extract  # trafilatura is slow to import; only adding needs it
 
         try:
-            if "://" in target or target.lower().startswith(("file:", "data:")):
-                page = fetch.fetch(target, timeout=self.settings.fetch_timeout, max_bytes=self.settings.fetch_max_bytes,
-                                   user_agent=self.settings.user_agent)
-                draft = extract.extract_html(page.body, url=page.final_url)
-            else:
-                path = Path(target).expanduser()
-                if not path.is_file():
-                    raise CorpusError(f"no such file: {target}")
-                draft = extract.extract_file(path)
-            return self.add_draft(draft, target)
+            path = Path(target).expanduser()
+            if not path.is_file():
+                raise CorpusError(f"no such file: {target}")
+            return self.add_draft(extract.extract_file(path), target)
         except CorpusError as e:
             return AddResult(target, "failed", str(e))
 
-    def add_document(self, content: bytes, filename: str, url: str | None = None) -> AddResult:
-        """Add an uploaded file (HTML, text or markdown) from its bytes; nothing is read from disk."""
-        from corpus import extract
-
+    def add_url(self, url: str) -> AddResult:
+        """Fetch a page and add its article. Never reads local files, whatever the URL says."""
         try:
-            draft = extract.extract_bytes(content, filename, url=url)
+            page = fetch.fetch(url, timeout=self.settings.fetch_timeout, max_bytes=self.settings.fetch_max_bytes,
+                               user_agent=self.settings.user_agent)
+            kind = "text" if page.content_type in ("text/plain", "text/markdown") else "html"
+            return self.add_draft(_extract_bytes(page.body, kind, url=page.final_url), url)
+        except CorpusError as e:
+            return AddResult(url, "failed", str(e))
+
+    def add_document(self, content: bytes, filename: str, url: str | None = None) -> AddResult:
+        """Add an uploaded file (.html, .htm, .txt, .md) from its bytes; nothing is read from disk."""
+        suffix = Path(filename).suffix.lower()
+        try:
+            if suffix in (".html", ".htm"):
+                draft = _extract_bytes(content, "html", url=url)
+            elif suffix in (".txt", ".md", ".markdown"):
+                draft = _extract_bytes(content, "text", url=url, name=filename)
+            else:
+                raise UnsupportedFile(f"{filename}: {suffix or 'files without a suffix'} not supported; "
+                                      "use .html, .htm, .txt or .md")
             return self.add_draft(draft, filename)
         except CorpusError as e:
             return AddResult(filename, "failed", str(e))
@@ -458,6 +483,48 @@ class EventService:
         indexed = len(self._index) if self._index is not None else _saved_count(folder)
         return Stats(articles=articles, passages=passages, indexed=indexed, model=self.settings.model,
                      data_dir=str(self.data_dir), index_bytes=size, sources=self.store.sources())
+
+
+def _article_filter(source: str | None, since: str | None, until: str | None) -> Callable[[Article], bool] | None:
+    """A test of articles for the given filters, or None when there are none."""
+    if not (source or since or until):
+        return None
+    bounds = []
+    for name, value in (("since", since), ("until", until)):
+        if value:
+            try:
+                bounds.append(date.fromisoformat(value.strip()[:10]).isoformat())
+            except ValueError as e:
+                raise BadFilter(f"{name} must be a date like 2026-03-04, not {value!r}") from e
+        else:
+            bounds.append(None)
+    low, high = bounds
+    wanted = (source or "").strip().lower()
+
+    def keep(a: Article) -> bool:
+        if wanted and wanted not in (a.source or "").lower() and wanted not in (a.origin or "").lower():
+            return False
+        day = (a.published_at or "")[:10]
+        if (low or high) and not day:
+            return False
+        return (not low or day >= low) and (not high or day <= high)
+
+    return keep
+
+
+def _extract_bytes(content: bytes, kind: str, url: str | None = None, name: str | None = None) -> ArticleDraft:
+    from corpus import extract
+
+    if kind == "html":
+        return extract.extract_html(content, url=url)
+    if b"\x00" in content:
+        raise NotAnArticle(f"{name or url or 'that file'} is not a text file")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    draft = extract.extract_text(text, name=name)
+    return draft if draft.url or not url else ArticleDraft(**{**draft.__dict__, "url": url})
 
 
 def _saved_count(folder: Path | None) -> int:

@@ -146,3 +146,20 @@ def test_one_rebuild_at_a_time(loaded: EventService) -> None:
             loaded.reindex()
     finally:
         loaded._rebuilding.release()
+
+
+def test_filters_by_source_and_date(loaded: EventService) -> None:
+    question = "what happened at Velmora, Kastro and Lindqvist harbour"
+    only = loaded.ask(question, k=5, source="northwire")
+    assert only.answered and {p.source for p in only.passages} == {"Northwire"}
+    dated = loaded.ask(question, k=5, since="2026-03-11")
+    assert dated.answered and {p.source for p in dated.passages} == {"Coastal Ledger"}
+    none = loaded.ask(question, until="2026-01-01")
+    assert not none.answered and "filters" in none.note
+
+
+def test_bad_date_filter_is_a_clear_error(loaded: EventService) -> None:
+    from bot.errors import BadFilter
+
+    with pytest.raises(BadFilter, match="since must be a date"):
+        loaded.ask("dam", since="last week")
