@@ -359,6 +359,7 @@ class EventService:
 
     def add_draft(self, draft: ArticleDraft, target: str = "") -> AddResult:
         """Store, embed and index one extracted article."""
+        self._live()  # open (and repair) the index before storing, or the repair would index this article too
         try:
             article, passages = self.store.add(self._split(draft))
         except DuplicateArticle as e:

@@ -163,3 +163,13 @@ def test_bad_date_filter_is_a_clear_error(loaded: EventService) -> None:
 
     with pytest.raises(BadFilter, match="since must be a date"):
         loaded.ask("dam", since="last week")
+
+
+def test_first_add_to_a_fresh_folder_indexes_each_passage_once(service: EventService) -> None:
+    from corpus.importer import record_to_draft
+
+    result = service.add_draft(record_to_draft(DAM), "dam")
+    assert result.status == "added"
+    assert len(service._live()) == 3 and service._live().consistent()
+    top = service.ask("evacuated residents riverside quarter", k=1).passages[0]
+    assert top.score == pytest.approx(2 / 61, rel=1e-3)  # rank 1 in both rankings, counted once each
