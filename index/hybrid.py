@@ -60,8 +60,16 @@ class HybridIndex:
 
     def add(self, ids: Sequence[int], dense_texts: list[str], keyword_texts: list[str],
             vectors: np.ndarray | None = None, batch_size: int | None = None) -> None:
-        if not ids:
+        # Ids already held are skipped: a passage may reach a fresh index twice during a rebuild
+        # (caught up from the store, then added by the writer that stored it).
+        fresh = [i for i, pid in enumerate(ids) if pid not in self.keyword]
+        if not fresh:
             return
+        if len(fresh) < len(ids):
+            ids = [ids[i] for i in fresh]
+            dense_texts = [dense_texts[i] for i in fresh]
+            keyword_texts = [keyword_texts[i] for i in fresh]
+            vectors = None if vectors is None else vectors[fresh]
         if vectors is None:
             vectors = self.embedder.encode(dense_texts, batch_size=batch_size)
         self.dense.add(np.asarray(ids, dtype=np.int64), vectors)

@@ -41,6 +41,9 @@ class KeywordIndex:
     def __len__(self) -> int:
         return len(self._tokens)
 
+    def __contains__(self, pid: object) -> bool:
+        return pid in self._tokens
+
     def add(self, ids: list[int], texts: list[str]) -> None:
         for pid, text in zip(ids, texts, strict=True):
             self._tokens[int(pid)] = tokenize(text)
