@@ -103,6 +103,10 @@ class ServiceSettings:
     fetch_timeout: float = 15.0
     fetch_max_bytes: int = 5_000_000
     user_agent: str = "eventbot"
+    # Safe fetching: hosts (names, IPs, CIDRs) that may be private, the only ports, redirects followed.
+    fetch_allowed_private_hosts: tuple[str, ...] = ()
+    fetch_allowed_ports: tuple[int, ...] = (80, 443)
+    fetch_max_redirects: int = 5
 
     @classmethod
     def from_config(cls, cfg: Config) -> ServiceSettings:
@@ -116,6 +120,8 @@ class ServiceSettings:
             search=SearchParams(candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
                                 keyword_weight=r.keyword_weight),
             fetch_timeout=cfg.fetch.timeout_seconds, fetch_max_bytes=cfg.fetch.max_bytes, user_agent=cfg.fetch.user_agent,
+            fetch_allowed_private_hosts=tuple(cfg.fetch.allowed_private_hosts),
+            fetch_allowed_ports=tuple(cfg.fetch.allowed_ports), fetch_max_redirects=cfg.fetch.max_redirects,
         )
 
 
@@ -146,13 +152,22 @@ class EventService:
         self._index: HybridIndex | None = None
         self._lock = threading.RLock()  # guards the live index and its files
         self._rebuilding = threading.Lock()
+        self._unsaved = 0  # passages added or removed since the index files were last written
+        self._saved_at = time.monotonic()
 
     @classmethod
     def from_config(cls, cfg: Config) -> EventService:
         return cls(cfg.data_dir, ServiceSettings.from_config(cfg))
 
     def close(self) -> None:
+        self.flush()
         self.store.close()
+
+    def flush(self) -> None:
+        """Write the index files if they lag behind the live index."""
+        with self._lock:
+            if self._index is not None and self._unsaved:
+                self._save(self._index)
 
     # -- model and index ------------------------------------------------------------------------
 
@@ -232,7 +247,20 @@ class EventService:
             return
         index.add(ids, [dense_text(p, a) for p, a in rows], kw, vectors=vectors, batch_size=self.settings.batch_size)
 
+    def _changed(self, index: HybridIndex, passages: int) -> None:
+        """Count a change and write the index when enough has changed (call with the lock held).
+
+        Writing the whole index on every add would cost O(size) per add. Unsaved changes are not at
+        risk: the store is the source of truth, and opening the index repairs it from the store.
+        """
+        self._unsaved += passages
+        due = self._unsaved >= max(1, len(index) // 20) or time.monotonic() - self._saved_at > 30
+        if due:
+            self._save(index)
+
     def _save(self, index: HybridIndex) -> None:
+        self._unsaved = 0
+        self._saved_at = time.monotonic()
         folder = self.generations.current()
         if folder is None:
             folder = self.generations.new()
@@ -335,8 +363,10 @@ class EventService:
     def add_url(self, url: str) -> AddResult:
         """Fetch a page and add its article. Never reads local files, whatever the URL says."""
         try:
-            page = fetch.fetch(url, timeout=self.settings.fetch_timeout, max_bytes=self.settings.fetch_max_bytes,
-                               user_agent=self.settings.user_agent)
+            s = self.settings
+            page = fetch.fetch(url, timeout=s.fetch_timeout, max_bytes=s.fetch_max_bytes, user_agent=s.user_agent,
+                               allowed_private_hosts=s.fetch_allowed_private_hosts,
+                               allowed_ports=s.fetch_allowed_ports, max_redirects=s.fetch_max_redirects)
             kind = "text" if page.content_type in ("text/plain", "text/markdown") else "html"
             return self.add_draft(_extract_bytes(page.body, kind, url=page.final_url), url)
         except CorpusError as e:
@@ -381,7 +411,7 @@ class EventService:
         with self._lock:
             index = self._index or index
             self._add_to_index(index, rows, vectors=vectors)
-            self._save(index)
+            self._changed(index, len(rows))
 
     def import_file(self, path: Path, progress: Progress | None = None, chunk: int = 64) -> ImportReport:
         """Import a JSON array or JSON Lines file of articles; bad records are reported and skipped."""
@@ -428,7 +458,7 @@ class EventService:
         with self._lock:
             index = self._index or index
             index.remove(ids)
-            self._save(index)
+            self._changed(index, len(ids))
         return article
 
     def articles(self, limit: int | None = None, offset: int = 0) -> list[Article]:
@@ -461,6 +491,7 @@ class EventService:
                 self.generations.activate(folder)
                 self.store.set_meta("index_generation", folder.name)
                 self._index = fresh
+                self._unsaved, self._saved_at = 0, time.monotonic()
             return self.stats()
         finally:
             self._rebuilding.release()
