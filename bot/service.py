@@ -18,6 +18,7 @@ from corpus import fetch
 from corpus.errors import BadRecord, CorpusError, DuplicateArticle, NotAnArticle, UnsupportedFile
 from corpus.importer import read_records, record_to_draft
 from corpus.models import Article, ArticleDraft, Passage
+from corpus.split import passages_from
 from corpus.store import ArticleStore
 from index.embedder import Embedder, QueryCache, load_embedder
 from index.errors import IndexCorrupt
@@ -398,10 +399,7 @@ class EventService:
         return AddResult(target, "added", f"added {article.title!r} ({len(passages)} passages)", article)
 
     def _split(self, draft: ArticleDraft) -> ArticleDraft:
-        from corpus.split import split_long
-
-        limit = self.settings.max_paragraph_chars
-        paragraphs = tuple(piece for p in draft.paragraphs for piece in split_long(p, limit))
+        paragraphs = tuple(passages_from(draft.paragraphs, self.settings.max_paragraph_chars))
         return draft if paragraphs == draft.paragraphs else ArticleDraft(**{**draft.__dict__, "paragraphs": paragraphs})
 
     def _index_new(self, rows: list[tuple[Passage, Article]]) -> None:
@@ -425,7 +423,7 @@ class EventService:
                 try:
                     if isinstance(record, BadRecord):
                         raise record
-                    drafts.append((position, record_to_draft(record, self.settings.max_paragraph_chars)))
+                    drafts.append((position, self._split(record_to_draft(record, self.settings.max_paragraph_chars))))
                 except BadRecord as e:
                     report.failed.append((position, str(e)))
             results = self.store.add_many([d for _, d in drafts])

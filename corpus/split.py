@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"\s+")
@@ -22,6 +23,28 @@ def split_paragraphs(body: str, max_chars: int = 2000) -> list[str]:
         if text:
             out.extend(split_long(text, max_chars))
     return out
+
+
+def passages_from(paragraphs: Iterable[str], max_chars: int = 2000, min_words: int = 4) -> list[str]:
+    """The passages of an article: its paragraphs, with lines of fewer than `min_words` words (headings,
+    list labels) joined to the paragraph after them (or before them, at the end), and paragraphs longer
+    than `max_chars` cut at sentence ends."""
+    merged: list[str] = []
+    pending: list[str] = []
+    for paragraph in paragraphs:
+        text = paragraph.strip()
+        if not text:
+            continue
+        pending.append(text)
+        if len(text.split()) >= min_words:
+            merged.append("\n".join(pending))
+            pending = []
+    if pending:
+        if merged:
+            merged[-1] = "\n".join([merged[-1], *pending])
+        else:
+            merged.append("\n".join(pending))
+    return [piece for text in merged for piece in split_long(text, max_chars)]
 
 
 def split_long(text: str, max_chars: int) -> list[str]:

@@ -1,0 +1,113 @@
+"""Bad input never raises anything but a clear, user-facing error, and a refused input changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.errors import ServiceError
+from bot.service import EventService, ServiceSettings
+from index.embedder import HashEmbedder
+from tests.articles import ALL, write_json
+
+HTML_BITS = ["<html>", "<head>", "<title>", "</title>", "<body>", "<article>", "<p>", "</p>", "<div>", "</div>",
+             "<script>", "<!--", "-->", "<nav>Home World</nav>", "Leave a Reply", "&amp;", "&#0;", "\u200b", "\u202e",
+             "<meta charset='utf-16'>", "<br>", "\x00", "\ufeff", "</html>"]
+WORDS = st.sampled_from(["flood", "Velmora", "said", "the", "dam", "ministry", "\u0645\u0631\u062d\u0628\u0627",
+                         "\u6c34\u707e", "\u200b", "@everyone", "...", "\t"])
+html_soup = st.lists(st.one_of(st.sampled_from(HTML_BITS), WORDS), max_size=300).map(" ".join)
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(scope="module")
+def held(tmp_path_factory: pytest.TempPathFactory) -> EventService:
+    service = EventService(tmp_path_factory.mktemp("bad"), ServiceSettings(model="hash"), embedder=HashEmbedder())
+    service.import_file(write_json(tmp_path_factory.mktemp("in") / "a.json", ALL))
+    yield service
+    service.close()
+
+
+def _refused_or_added(service: EventService, content: bytes, name: str) -> None:
+    before = service.stats()
+    result = service.add_document(content, name)
+    after = service.stats()
+    if result.status == "added":
+        assert after.articles == before.articles + 1
+        service.remove(str(result.article.id))
+    else:
+        assert result.message and "Traceback" not in result.message
+        assert (after.articles, after.passages) == (before.articles, before.passages)
+
+
+@FUZZ
+@given(st.binary(max_size=3000))
+def test_random_bytes_as_html_or_text(held: EventService, data: bytes) -> None:
+    _refused_or_added(held, data, "page.html")
+    _refused_or_added(held, data, "page.txt")
+
+
+@FUZZ
+@given(html_soup)
+def test_malformed_html(held: EventService, html: str) -> None:
+    _refused_or_added(held, html.encode("utf-8", "surrogatepass"), "page.html")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252", "koi8-r", "shift_jis"])
+def test_non_utf8_encodings(held: EventService, encoding: str) -> None:
+    body = "Пожар в Орвике" if encoding in ("koi8-r",) else "Velmora caf\u00e9 flood"
+    page = f"<html><head><meta charset='{encoding}'><title>{body}</title></head><body><article>" + \
+        "".join(f"<p>{body} paragraph {i} with enough words to count as a real article body text.</p>" for i in range(6))
+    _refused_or_added(held, (page + "</article></body></html>").encode(encoding, "replace"), "page.html")
+
+
+def test_huge_single_paragraph_and_many_tiny_ones(held: EventService) -> None:
+    huge = "The flood reached the square. " * 20_000
+    _refused_or_added(held, f"Huge flood\n\n{huge}".encode(), "huge.txt")
+    tiny = "\n\n".join(f"w{i}" for i in range(100_000))
+    _refused_or_added(held, f"Tiny paragraphs\n\n{tiny}".encode(), "tiny.txt")
+
+
+def test_boilerplate_only_page_is_refused(held: EventService) -> None:
+    page = ("<html><body><nav>Home World Politics</nav><p>Leave a Reply</p><p>Notify of</p>"
+            "<p>Liked it? Take a second to support Harbour Watch on Patreon!</p><p>Scroll To Top</p>"
+            "<footer>© 2026 Harbour Watch. All rights reserved.</footer></body></html>")
+    result = held.add_document(page.encode(), "page.html")
+    assert result.status == "failed" and "article" in result.message
+
+
+@FUZZ
+@given(st.text(max_size=12_000))
+def test_any_question_is_answered_or_refused_clearly(held: EventService, question: str) -> None:
+    try:
+        answer = held.ask(question)
+    except ServiceError as e:
+        assert str(e)
+        return
+    assert isinstance(answer.answered, bool) and len(answer.question) <= 1000
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!?!...", "\x00\x01\x02", "a" * 10_000,
+                                      "\u0645\u0627\u0630\u0627 \u062d\u062f\u062b \u0641\u064a \u0627\u0644\u0633\u062f\u061f",
+                                      "Что случилось на плотине?", "\u202eflood\u202c"])
+def test_odd_questions(held: EventService, question: str) -> None:
+    test_any_question_is_answered_or_refused_clearly.hypothesis.inner_test(held, question)
+
+
+def test_import_of_garbage_reports_and_keeps_store(held: EventService, tmp_path: Path) -> None:
+    before = held.stats()
+    for content in [b"\x00\xff\xfe garbage", b"[1, 2, {\"title\": 3}]", b"{\"title\": \"x\"}\n\n\n{broken"]:
+        path = tmp_path / "in.json"
+        path.write_bytes(content)
+        try:
+            report = held.import_file(path)
+        except Exception as e:  # noqa: BLE001 - must be a user-facing corpus error
+            from corpus.errors import CorpusError
+
+            assert isinstance(e, CorpusError) and str(e)
+        else:
+            assert report.added == 0 and report.failed
+    assert held.stats().articles == before.articles
