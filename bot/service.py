@@ -467,20 +467,21 @@ class EventService:
     def reindex(self, progress: Progress | None = None) -> Stats:
         """Rebuild every index from the stored articles beside the live one, then swap it in.
 
+        `progress(articles_done, articles_total)` is called from this thread as the work goes.
         Questions keep being answered from the live index meanwhile.
         Raises `RebuildRunning` if another rebuild is in progress.
         """
         if not self._rebuilding.acquire(blocking=False):
             raise RebuildRunning("a rebuild is already running; try again when it is done")
         try:
-            _, total = self.store.counts()
+            total, _ = self.store.counts()
             fresh = HybridIndex(self.embedder)
-            done = 0
-            for batch in self.store.iter_passages(batch_size=1024):
+            seen: set[int] = set()
+            for batch in self.store.iter_passages(batch_size=256):
                 self._add_to_index(fresh, batch)
-                done += len(batch)
-                if progress:
-                    progress(done, total)
+                seen.update(a.id for _, a in batch)
+                if progress:  # articles whose passages are (mostly) done; passages come in id order
+                    progress(min(len(seen), total), total)
             with self._lock:
                 self._catch_up(fresh)
                 fresh.keyword.prepare()

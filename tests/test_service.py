@@ -173,3 +173,9 @@ def test_first_add_to_a_fresh_folder_indexes_each_passage_once(service: EventSer
     assert len(service._live()) == 3 and service._live().consistent()
     top = service.ask("evacuated residents riverside quarter", k=1).passages[0]
     assert top.score == pytest.approx(2 / 61, rel=1e-3)  # rank 1 in both rankings, counted once each
+
+
+def test_reindex_reports_progress_in_articles(loaded: EventService) -> None:
+    seen: list[tuple[int, int]] = []
+    loaded.reindex(progress=lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1] == (3, 3) and all(t == 3 for _, t in seen)
