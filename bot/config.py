@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
 
@@ -48,6 +48,25 @@ class FetchConfig(_Section):
     timeout_seconds: float = Field(15.0, gt=0)
     max_bytes: int = Field(5_000_000, ge=1024)
     user_agent: str = "eventbot/0.1 (+https://github.com/eventbot)"
+    allowed_private_hosts: list[str] = Field(default_factory=list)
+    allowed_ports: list[int] = Field(default_factory=lambda: [80, 443], min_length=1)
+    max_redirects: int = Field(5, ge=0, le=20)
+
+    @field_validator("allowed_private_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        from corpus.safety import parse_allowlist
+
+        parse_allowlist(value)  # raises ValueError naming the bad entry
+        return value
+
+    @field_validator("allowed_ports")
+    @classmethod
+    def _ports(cls, value: list[int]) -> list[int]:
+        for port in value:
+            if not 1 <= port <= 65535:
+                raise ValueError(f"{port} is not a port (1-65535)")
+        return value
 
 
 class DiscordConfig(_Section):

@@ -1,21 +1,53 @@
-"""Fetching pages over HTTP(S): timeouts, a size limit, allowed content types.
+"""Fetching pages that strangers link to, without letting them reach the host's network.
 
-The safety rules for untrusted URLs (private addresses, redirects, ports) belong in `check_url`.
+How the address rules (corpus/safety.py) are enforced:
+
+- `check_url` refuses, before any lookup, what the link itself shows: schemes other than http(s),
+  user names or passwords, ports off the allowlist, and literal private addresses in every spelling
+  `getaddrinfo` accepts (127.1, 2130706433, 0x7f.1, [::ffff:127.0.0.1], ...) and `localhost` names.
+- Every TCP connection is opened by `SafeBackend`, the network backend of the connection pool under
+  httpx. It resolves the host once (`getaddrinfo`), refuses unless *every* address it got is allowed,
+  and then connects to exactly those addresses (a socket per numeric `sockaddr`; nothing resolves the
+  name again). The URL is unchanged, so httpx sends the original Host header and httpcore the
+  original name as TLS SNI, and the certificate is verified against that name. A DNS answer that
+  changes between check and connect (rebinding) therefore cannot steer the connection: the
+  address checked is the address connected to.
+- After each response arrives, the address the socket is actually connected to (`getpeername`) is
+  checked again, so a connection that somehow ended elsewhere is refused before its body is read.
+- Redirects are followed by hand, at most `max_redirects`, each target going through `check_url`
+  and a fresh `SafeBackend` connection. Proxies from the environment are ignored (`trust_env=False`):
+  a proxy would resolve names itself, out of our sight.
+
+Limits: per-operation and whole-fetch timeouts, content types, a size cap on both the bytes received
+and the bytes unpacked (gzip/deflate are unpacked here, bounded step by step), and a cap on the
+compression ratio (a compression bomb is refused early).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
+import socket
+import time
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from ipaddress import IPv4Address
 
+import httpcore
 import httpx
+from httpcore._backends.sync import SyncStream  # the plain-socket stream of httpcore's own SyncBackend
 
 from corpus.errors import FetchFailed, FetchRefused
+from corpus.safety import LOOPBACK, AddressPolicy, Blocked, literal_address, parse_ip
 
 log = logging.getLogger(__name__)
 
 ALLOWED_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown")
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+MAX_COMPRESSION_RATIO = 100  # real pages unpack to 3-15 times their compressed size
+RATIO_FLOOR = 1_000_000  # up to this many unpacked bytes, any ratio is fine
+_ENCODINGS = ("identity", "gzip", "x-gzip", "deflate")
 
 
 @dataclass(frozen=True)
@@ -24,52 +56,317 @@ class FetchedPage:
     final_url: str
     content_type: str
     body: bytes
+    address: str = ""  # the IP address the page came from
 
 
-def check_url(url: str) -> None:
-    """Refuse URLs we never fetch. Raises `FetchRefused` with a message for the moderator."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise FetchRefused(f"refused: only http and https links can be added, not {parts.scheme or 'a bare path'}")
-    if not parts.hostname:
-        raise FetchRefused("refused: that link has no host name")
-    if parts.username or parts.password:
-        raise FetchRefused("refused: links with a user name or password are not fetched")
+_RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="eventbot-dns")
 
 
-def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5_000_000, user_agent: str = "eventbot") -> FetchedPage:
-    """GET a page, following redirects, reading at most `max_bytes`.
+class _NetworkProblem(FetchFailed):
+    """Raised inside the transport; `fetch` adds the link to the message."""
+
+
+# -- the connection ---------------------------------------------------------------------------------
+
+def _open_socket(family: int, sockaddr: tuple, timeout: float | None) -> socket.socket:
+    """A TCP socket connected to exactly this numeric, already checked address. (Tests replace it.)"""
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(sockaddr)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class SafeBackend(httpcore.SyncBackend):
+    """httpcore's network backend, resolving once, checking every address, connecting to those addresses."""
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
+
+    def resolve(self, host: str, port: int, timeout: float | None = None) -> list[tuple[int, tuple]]:
+        """The checked (family, sockaddr) pairs to try. Raises `Blocked` if any address is refused.
+
+        The one lookup runs in a worker thread so that a slow name server cannot outlast `timeout`."""
+        self.policy.check_port(port)
+        lookup = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+        try:
+            infos = lookup.result(timeout)
+        except concurrent.futures.TimeoutError as e:
+            raise httpcore.ConnectTimeout(f"looking up {host} took too long") from e
+        except (OSError, UnicodeError) as e:
+            raise _NetworkProblem(f"the host {host} was not found") from e
+        addresses: list[tuple[int, tuple]] = []
+        for family, _, _, _, sockaddr in infos:
+            if family not in (socket.AF_INET, socket.AF_INET6):
+                continue
+            self.policy.check_address(parse_ip(sockaddr[0]), host)
+            if (family, sockaddr) not in addresses:
+                addresses.append((family, sockaddr))
+        if not addresses:
+            raise _NetworkProblem(f"the host {host} was not found")
+        return addresses
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable | None = None) -> httpcore.NetworkStream:
+        error: Exception = httpcore.ConnectError(f"could not connect to {host}")
+        for family, sockaddr in self.resolve(host, port, timeout):
+            try:
+                sock = _open_socket(family, sockaddr, timeout)
+            except TimeoutError as e:
+                error = httpcore.ConnectTimeout(str(e))
+                continue
+            except OSError as e:
+                error = httpcore.ConnectError(f"{e.strerror or e}")
+                continue
+            try:
+                for option in socket_options or ():
+                    sock.setsockopt(*option)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError as e:
+                sock.close()
+                raise httpcore.ConnectError(str(e)) from e
+            return SyncStream(sock)
+        raise error
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable | None = None) -> httpcore.NetworkStream:
+        raise Blocked("host", detail=f"unix socket {path}")
+
+
+class SafeTransport(httpx.HTTPTransport):
+    """httpx's HTTP transport over a connection pool whose every connection `SafeBackend` makes.
+
+    HTTP/1.1 only, no proxies, no Unix sockets. (`HTTPTransport.__init__` is not called: it would
+    build a pool on the default backend; `handle_request` and `close` only use `self._pool`.)
+    """
+
+    def __init__(self, policy: AddressPolicy, verify: bool = True) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify), max_connections=4, http1=True, http2=False,
+            retries=0, network_backend=SafeBackend(policy),
+        )
+
+
+def _check_peer(response: httpx.Response, policy: AddressPolicy, host: str) -> str:
+    """Check the address the response actually came from; return it."""
+    stream = response.extensions.get("network_stream")
+    try:
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+    except OSError:
+        peer = None
+    if not peer:
+        raise Blocked("unverified", detail=f"no peer address for {host}")
+    ip = parse_ip(str(peer[0]))
+    policy.check_address(ip, host)
+    return str(ip)
+
+
+# -- the link ---------------------------------------------------------------------------------------
+
+def check_url(url: str | httpx.URL, policy: AddressPolicy | None = None) -> httpx.URL:
+    """Refuse links we never fetch, from the link alone (no lookup). Returns the parsed link.
 
     Raises:
-        FetchRefused: the URL is not one we fetch.
-        FetchFailed: network error, HTTP error status, wrong content type or too large.
+        FetchRefused (`Blocked`): with a message for the moderator.
     """
-    check_url(url)
-    headers = {"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"}
+    policy = policy or AddressPolicy()
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5, headers=headers) as client:
-            with client.stream("GET", url) as response:
-                for hop in response.history:
-                    check_url(str(hop.headers.get("location", hop.url)))
-                check_url(str(response.url))
-                if response.status_code >= 400:
-                    raise FetchFailed(f"could not fetch {url}: the server answered {response.status_code} {response.reason_phrase}")
-                content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                if content_type and content_type not in ALLOWED_TYPES:
-                    raise FetchFailed(f"could not add {url}: it is {content_type}, not a web page or text")
-                declared = response.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > max_bytes:
-                    raise FetchFailed(f"could not add {url}: the page is larger than {max_bytes // 1_000_000} MB")
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise FetchFailed(f"could not add {url}: the page is larger than {max_bytes // 1_000_000} MB")
-                    chunks.append(chunk)
-                return FetchedPage(url=url, final_url=str(response.url), content_type=content_type, body=b"".join(chunks))
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(str(url).strip())
+    except (httpx.InvalidURL, TypeError, ValueError) as e:
+        raise Blocked("invalid", detail=str(e)) from e
+    scheme = parsed.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise Blocked("scheme", scheme)
+    if parsed.userinfo:
+        raise Blocked("credentials")
+    host = parsed.host
+    if not host:
+        raise Blocked("host")
+    policy.check_port(parsed.port if parsed.port is not None else (443 if scheme == "https" else 80))
+    literal = literal_address(host)
+    if literal is not None:
+        policy.check_address(literal, host)
+    else:
+        name = host.lower().rstrip(".")
+        # Always this machine (RFC 6761), whatever a resolver says; refused without asking one.
+        loopback_allowed = policy.name_allowed(host) or policy.refusal(IPv4Address("127.0.0.1")) is None
+        if (name == "localhost" or name.endswith(".localhost")) and not loopback_allowed:
+            raise Blocked("address", LOOPBACK, f"{host} is a localhost name")
+    return parsed
+
+
+# -- the fetch --------------------------------------------------------------------------------------
+
+def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5_000_000, user_agent: str = "eventbot",
+          allowed_private_hosts: Iterable[str] = (), allowed_ports: Iterable[int] = (80, 443),
+          max_redirects: int = 5, max_compression_ratio: float = MAX_COMPRESSION_RATIO) -> FetchedPage:
+    """GET a page from an untrusted link, following at most `max_redirects` redirects.
+
+    `timeout` bounds each connect and read and also the whole fetch (redirects and body included).
+    `allowed_private_hosts` (host names, IPs or CIDR networks) may be private; `allowed_ports` are the
+    only ports fetched from.
+
+    Raises:
+        FetchRefused: the link, an address, a redirect, the content type or the size is refused
+            (logged as a warning with the link).
+        FetchFailed: network error, timeout or HTTP error status.
+        ValueError: a malformed allowlist entry or port (the config validates them first).
+    """
+    policy = AddressPolicy.build(allowed_private_hosts, allowed_ports)
+    try:
+        return _fetch(url, policy, timeout, max_bytes, user_agent, max_redirects, max_compression_ratio)
+    except FetchRefused as e:
+        detail = getattr(e, "detail", "")
+        log.warning("refused to fetch %s: %s%s", url, e, f" [{detail}]" if detail else "")
+        raise
+    except FetchFailed as e:
+        log.info("could not fetch %s: %s", url, e)
+        raise
+
+
+def _fetch(url: str, policy: AddressPolicy, timeout: float, max_bytes: int, user_agent: str, max_redirects: int,
+           max_ratio: float) -> FetchedPage:
+    deadline = time.monotonic() + timeout
+    current = check_url(url, policy)
+    headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate",
+               "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1"}
+    try:
+        with httpx.Client(transport=SafeTransport(policy), trust_env=False, follow_redirects=False,
+                          headers=headers, timeout=timeout) as client:
+            for hop in range(max_redirects + 1):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise httpx.TimeoutException("out of time")
+                request = client.build_request("GET", current, timeout=httpx.Timeout(min(timeout, remaining)))
+                try:
+                    response = client.send(request, stream=True)
+                except Blocked as e:
+                    raise e.after_redirect() if hop else e
+                try:
+                    try:
+                        address = _check_peer(response, policy, current.host)
+                    except Blocked as e:
+                        raise e.after_redirect() if hop else e
+                    if response.status_code in REDIRECT_CODES and response.headers.get("location"):
+                        current = _redirect(current, response.headers["location"], policy)
+                        continue
+                    return _page(url, current, response, address, max_bytes, max_ratio, deadline, timeout)
+                finally:
+                    response.close()
     except httpx.TimeoutException as e:
         raise FetchFailed(f"could not fetch {url}: it took longer than {timeout:g} s") from e
-    except httpx.TooManyRedirects as e:
-        raise FetchFailed(f"could not fetch {url}: too many redirects") from e
+    except _NetworkProblem as e:
+        raise FetchFailed(f"could not fetch {url}: {e}") from e
+    except httpx.ConnectError as e:
+        raise FetchFailed(f"could not fetch {url}: could not connect to {current.host} ({e})") from e
     except httpx.HTTPError as e:
         raise FetchFailed(f"could not fetch {url}: {e}") from e
+    raise FetchRefused(f"refused: that link redirects more than {max_redirects} times")
+
+
+def _redirect(current: httpx.URL, location: str, policy: AddressPolicy) -> httpx.URL:
+    try:
+        target = current.join(location.strip())
+    except (httpx.InvalidURL, ValueError) as e:
+        raise Blocked("invalid", detail=f"redirect to {location!r}", redirected=True) from e
+    try:
+        return check_url(target, policy)
+    except Blocked as e:
+        raise e.after_redirect() from None
+
+
+def _page(url: str, final: httpx.URL, response: httpx.Response, address: str, max_bytes: int, max_ratio: float,
+          deadline: float, timeout: float) -> FetchedPage:
+    status = response.status_code
+    if not 200 <= status < 300:
+        why = "" if status >= 400 else " instead of a page"
+        raise FetchFailed(f"could not fetch {url}: the server answered {status} {response.reason_phrase}{why}")
+    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and content_type not in ALLOWED_TYPES:
+        raise FetchRefused(f"refused: {url} is {content_type}, not a web page or text")
+    encoding = response.headers.get("content-encoding", "").strip().lower() or "identity"
+    if encoding not in _ENCODINGS:
+        raise FetchRefused(f"refused: {url} is compressed as {encoding!r}, which is not read")
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchRefused(f"refused: {url} is larger than {_size(max_bytes)}")
+    body = _read_body(url, response, encoding, max_bytes, max_ratio, deadline, timeout)
+    return FetchedPage(url=url, final_url=str(final), content_type=content_type, body=body, address=address)
+
+
+def _read_body(url: str, response: httpx.Response, encoding: str, max_bytes: int, max_ratio: float,
+               deadline: float, timeout: float) -> bytes:
+    """The unpacked body, refusing it as soon as it passes `max_bytes` (received or unpacked) or
+    unpacks to more than `max_ratio` times the bytes received."""
+    unpacker = _Unpacker(encoding)
+    parts: list[bytes] = []
+    received = size = 0
+    for chunk in response.iter_raw():  # as the network delivers it (at most 64 KB a read)
+        received += len(chunk)
+        if received > max_bytes:
+            raise FetchRefused(f"refused: {url} is larger than {_size(max_bytes)}")
+        limit = max_bytes if unpacker.identity else min(max_bytes, max(RATIO_FLOOR, int(max_ratio * received)))
+        try:
+            piece = unpacker.feed(chunk, limit - size)
+        except zlib.error as e:
+            raise FetchFailed(f"could not fetch {url}: its compressed data is damaged") from e
+        size += len(piece)
+        if size > limit:
+            if limit < max_bytes:
+                raise FetchRefused(f"refused: {url} unpacks to more than {max_ratio:g} times its size "
+                                   "(a compression bomb?)")
+            raise FetchRefused(f"refused: {url} is larger than {_size(max_bytes)}"
+                               + ("" if unpacker.identity else " once unpacked"))
+        parts.append(piece)
+        if time.monotonic() > deadline:
+            raise httpx.ReadTimeout(f"longer than {timeout:g} s")
+    return b"".join(parts)
+
+
+class _Unpacker:
+    """gzip/deflate decoding that never produces more than asked for in one step."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.identity = encoding == "identity"
+        self._z = None if self.identity else self._new()
+        self._started = False
+
+    def _new(self):  # noqa: ANN202
+        if self.encoding in ("gzip", "x-gzip"):
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        return zlib.decompressobj(zlib.MAX_WBITS)  # deflate as RFC 9110 means it (zlib); raw deflate below
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Unpack `data`, producing at most `room + 1` bytes (more than `room` means: over the limit)."""
+        if self._z is None:
+            return data
+        out = bytearray()
+        while data and len(out) <= room:
+            if self._z.eof:
+                if self.encoding == "deflate":
+                    break  # trailing bytes after the stream
+                self._z = self._new()  # the next gzip member
+            try:
+                piece = self._z.decompress(data, room + 1 - len(out))
+            except zlib.error:
+                if self.encoding == "deflate" and not self._started:
+                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)  # some servers send raw deflate
+                    self._started = True
+                    continue
+                raise
+            self._started = True
+            out += piece
+            data = self._z.unused_data if self._z.eof else self._z.unconsumed_tail
+        return bytes(out)
+
+
+def _size(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:g} MB"
+    if n >= 1000:
+        return f"{n / 1000:g} KB"
+    return f"{n} bytes"
