@@ -11,6 +11,9 @@ class ArticleDraft:
 
     `paragraphs` are the article body, clean of boilerplate, in reading order.
     `published_at` is an ISO 8601 string (date or datetime) or None.
+    `origin` is the wire agency the story comes from ("Reuters"), when it is not the outlet's own.
+    `speakers`, when given, holds one entry per paragraph: who the paragraph quotes, as shown to readers
+    ("Igor Konashenkov (Russian Defense Ministry spokesman)"), or None.
     """
 
     title: str
@@ -22,6 +25,7 @@ class ArticleDraft:
     language: str | None = None
     origin: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    speakers: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)

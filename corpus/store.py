@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from corpus import syndication
 from corpus.errors import ArticleNotFound, DuplicateArticle
 from corpus.models import Article, ArticleDraft, Passage
 
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS articles (
     origin TEXT,
     content_hash TEXT NOT NULL UNIQUE,
     added_at TEXT NOT NULL,
-    extra TEXT NOT NULL DEFAULT '{}'
+    extra TEXT NOT NULL DEFAULT '{}',
+    story_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -38,7 +40,25 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS article_sketch (
+    key INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS article_sketch_key ON article_sketch(key);
+CREATE INDEX IF NOT EXISTS article_sketch_article ON article_sketch(article_id);
+CREATE TABLE IF NOT EXISTS article_carriers (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    url TEXT NOT NULL UNIQUE,
+    source TEXT,
+    title TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS article_carriers_article ON article_carriers(article_id);
 """
+# articles.story_id: articles carrying the same story (syndicated copies) share it, the id of the first
+# one held; NULL for a story held once. article_sketch: each article's bottom-k shingle sketch, to find
+# the copies of a new article (corpus.syndication). article_carriers: other outlets' pages with exactly the
+# text of a held article, which is therefore not stored twice but shown as "also carried by" them.
 
 _ARTICLE_COLUMNS = "a.id, a.title, a.url, a.source, a.author, a.published_at, a.language, a.origin, a.content_hash, a.added_at"
 _TRACKING_PARAM = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$)")
@@ -80,6 +100,29 @@ class ArticleStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a store made by an older version up to date (new columns, sketches of held articles)."""
+        with self._lock:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
+            if "story_id" not in columns:
+                self._db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
+            self._db.execute("CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id)")
+            unsketched = [r[0] for r in self._db.execute(
+                "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM article_sketch) ORDER BY id")]
+            if not unsketched:
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for article_id in unsketched:
+                    texts = [r[0] for r in self._db.execute(
+                        "SELECT text FROM passages WHERE article_id = ? ORDER BY position", (article_id,))]
+                    self._link_story(article_id, texts)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         with self._lock:
@@ -116,10 +159,17 @@ class ArticleStore:
         digest = content_hash(draft.paragraphs)
         url = normalize_url(draft.url) if draft.url else None
         row = self._db.execute(
-            "SELECT id, title FROM articles WHERE content_hash = ? OR (url IS NOT NULL AND url = ?)", (digest, url)
+            "SELECT id, title, url, source FROM articles WHERE content_hash = ? OR (url IS NOT NULL AND url = ?)",
+            (digest, url),
         ).fetchone()
         if row:
-            return DuplicateArticle(f"already held as article {row[0]}: {row[1]}", existing_id=row[0])
+            message = f"already held as article {row[0]}: {row[1]}"
+            if url and url != row[2] and draft.source and draft.source != row[3]:
+                # The same text at another outlet: a verbatim syndicated copy, remembered as a carrier.
+                self._db.execute("INSERT OR IGNORE INTO article_carriers (article_id, url, source, title, added_at)"
+                                 " VALUES (?, ?, ?, ?, ?)", (row[0], url, draft.source, draft.title, _now()))
+                message += f" (the same text; recorded as also carried by {draft.source})"
+            return DuplicateArticle(message, existing_id=row[0])
         added_at = _now()
         cur = self._db.execute(
             "INSERT INTO articles (url, title, source, author, published_at, language, origin, content_hash, added_at, extra)"
@@ -129,15 +179,49 @@ class ArticleStore:
         )
         article_id = int(cur.lastrowid)
         passages = []
-        for position, text in enumerate(draft.paragraphs):
+        speakers = draft.speakers if len(draft.speakers) == len(draft.paragraphs) else (None,) * len(draft.paragraphs)
+        for position, (text, speaker) in enumerate(zip(draft.paragraphs, speakers, strict=True)):
             pid = self._db.execute(
-                "INSERT INTO passages (article_id, position, text) VALUES (?, ?, ?)", (article_id, position, text)
+                "INSERT INTO passages (article_id, position, text, speaker) VALUES (?, ?, ?, ?)",
+                (article_id, position, text, speaker),
             ).lastrowid
-            passages.append(Passage(id=int(pid), article_id=article_id, position=position, text=text))
+            passages.append(Passage(id=int(pid), article_id=article_id, position=position, text=text, speaker=speaker))
+        self._link_story(article_id, draft.paragraphs)
         article = Article(id=article_id, title=draft.title, url=url, source=draft.source, author=draft.author,
                           published_at=draft.published_at, language=draft.language, origin=draft.origin,
                           content_hash=digest, added_at=added_at, passage_count=len(passages))
         return article, passages
+
+    def _link_story(self, article_id: int, paragraphs: Sequence[str]) -> None:
+        """Record the article's sketch and join it to the held articles carrying the same story."""
+        mine = syndication.shingles(paragraphs)
+        keys = syndication.sketch(mine)
+        if not keys:
+            return
+        marks = ",".join("?" * len(keys))
+        candidates = self._db.execute(
+            f"SELECT article_id FROM article_sketch WHERE key IN ({marks}) AND article_id != ?"
+            " GROUP BY article_id HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, article_id LIMIT ?",
+            (*keys, article_id, syndication.MIN_SHARED_KEYS, syndication.MAX_CANDIDATES),
+        ).fetchall()
+        matched = []
+        for (other,) in candidates:
+            texts = [r[0] for r in self._db.execute(
+                "SELECT text FROM passages WHERE article_id = ? ORDER BY position", (other,))]
+            if syndication.overlap(mine, syndication.shingles(texts)) >= syndication.SYNDICATION_THRESHOLD:
+                matched.append(other)
+        self._db.executemany("INSERT INTO article_sketch (key, article_id) VALUES (?, ?)",
+                             [(key, article_id) for key in keys])
+        if not matched:
+            return
+        marks = ",".join("?" * len(matched))
+        stories = {r[0] for r in self._db.execute(
+            f"SELECT COALESCE(story_id, id) FROM articles WHERE id IN ({marks})", matched)}
+        story = min(stories | {article_id})
+        # One story id for the new article, its copies and every article already grouped with them.
+        smarks = ",".join("?" * len(stories))
+        self._db.execute(f"UPDATE articles SET story_id = ? WHERE id IN ({marks}) OR story_id IN ({smarks}) OR id = ?",
+                         (story, *matched, *stories, article_id))
 
     def remove(self, article_id: int) -> list[int]:
         """Delete an article and its passages; returns the removed passage ids."""
@@ -208,6 +292,27 @@ class ArticleStore:
                 return
             yield [(Passage(*row[:5]), Article(*row[5:])) for row in rows]
             last = rows[-1][0]
+
+    def copies(self, article_id: int) -> list[tuple[Article, list[Passage]]]:
+        """The other held articles carrying the same story (syndicated copies), with their passages."""
+        with self._lock:
+            row = self._db.execute("SELECT story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if not row or row[0] is None:
+                return []
+            others = self._query_articles("WHERE a.story_id = ? AND a.id != ? ORDER BY a.id", (row[0], article_id))
+            out = []
+            for article in others:
+                rows = self._db.execute("SELECT id, article_id, position, text, speaker FROM passages"
+                                        " WHERE article_id = ? ORDER BY position", (article.id,)).fetchall()
+                out.append((article, [Passage(*r) for r in rows]))
+        return out
+
+    def carriers(self, article_id: int) -> list[dict[str, str | None]]:
+        """Other outlets' pages with exactly this article's text ({source, url, title}), oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT source, url, title FROM article_carriers WHERE article_id = ? ORDER BY rowid",
+                                    (article_id,)).fetchall()
+        return [{"source": r[0], "url": r[1], "title": r[2]} for r in rows]
 
     def passage_ids(self) -> list[int]:
         with self._lock:
