@@ -1,0 +1,130 @@
+"""Who may run what, checked when the command runs, and per-user cooldowns.
+
+`moderator_only()` and `admin_only()` set Discord's default permissions (so the commands are
+hidden from most members) *and* add a run-time check, because server admins can change the
+defaults in Server Settings -> Integrations.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.chat.settings import ChatSettings
+
+if TYPE_CHECKING:
+    from bot.chat.client import EventBot
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Refused(app_commands.CheckFailure):
+    """The member may not run this command; the message says who may."""
+
+
+def _role_names(user: discord.abc.User) -> set[str]:
+    return {r.name.casefold() for r in getattr(user, "roles", ())}
+
+
+def is_admin(user: discord.abc.User, permissions: discord.Permissions, settings: ChatSettings) -> bool:
+    """Administrator permission, or one of the configured admin roles."""
+    return permissions.administrator or bool(_role_names(user) & {r.casefold() for r in settings.admin_roles})
+
+
+def is_moderator(user: discord.abc.User, permissions: discord.Permissions, settings: ChatSettings) -> bool:
+    """Manage Messages permission, a configured moderator role, or an admin."""
+    if permissions.manage_messages or is_admin(user, permissions, settings):
+        return True
+    return bool(_role_names(user) & {r.casefold() for r in settings.moderator_roles})
+
+
+def _bot(interaction: discord.Interaction) -> EventBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+def _refuse(interaction: discord.Interaction, who: str) -> Refused:
+    user = interaction.user
+    name = interaction.command.qualified_name if interaction.command else "?"
+    log.info("refused /%s for %s (%s): not %s", name, user, user.id, who)
+    return Refused(f"Only {who} can use that command.")
+
+
+async def _moderator(interaction: discord.Interaction) -> bool:
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    if not is_moderator(interaction.user, interaction.permissions, _bot(interaction).settings):
+        raise _refuse(interaction, "moderators")
+    return True
+
+
+async def _admin(interaction: discord.Interaction) -> bool:
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    if not is_admin(interaction.user, interaction.permissions, _bot(interaction).settings):
+        raise _refuse(interaction, "admins")
+    return True
+
+
+def moderator_only() -> Callable[[T], T]:
+    """Members with a moderator role or Manage Messages; servers only."""
+
+    def decorator(func: T) -> T:
+        func = app_commands.guild_only()(func)
+        func = app_commands.default_permissions(manage_messages=True)(func)
+        return app_commands.check(_moderator)(func)
+
+    return decorator
+
+
+def admin_only() -> Callable[[T], T]:
+    """Members with an admin role or Administrator; servers only."""
+
+    def decorator(func: T) -> T:
+        func = app_commands.guild_only()(func)
+        func = app_commands.default_permissions(administrator=True)(func)
+        return app_commands.check(_admin)(func)
+
+    return decorator
+
+
+class UserCooldown:
+    """One use per `per` seconds per user. `hit` records a use, or says how long to wait."""
+
+    def __init__(self, per: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per = per
+        self._clock = clock
+        self._last: dict[int, float] = {}
+
+    def hit(self, user_id: int) -> float | None:
+        """None (and the use recorded) if the user may go ahead, else the seconds left to wait."""
+        if self.per <= 0:
+            return None
+        now = self._clock()
+        last = self._last.get(user_id)
+        if last is not None and now - last < self.per:
+            return self.per - (now - last)
+        if len(self._last) > 10_000:  # forget users whose cooldown is over
+            self._last = {u: t for u, t in self._last.items() if now - t < self.per}
+        self._last[user_id] = now
+        return None
+
+
+def cooldown(kind: str) -> Callable[[T], T]:
+    """The bot's per-user cooldown named `kind` ("ask" or "add") applied to a command."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        limiter: UserCooldown = _bot(interaction).cooldowns[kind]
+        retry = limiter.hit(interaction.user.id)
+        if retry is not None:
+            raise app_commands.CommandOnCooldown(app_commands.Cooldown(1, limiter.per), retry)
+        return True
+
+    return app_commands.check(predicate)
+

@@ -1,0 +1,148 @@
+"""EventBot: the discord.py client, its command tree and the cogs, over one EventService."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.chat import errors
+from bot.chat.checks import UserCooldown
+from bot.chat.settings import ChatSettings
+from bot.service import EventService
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.chat.cogs.ask", "bot.chat.cogs.articles", "bot.chat.cogs.admin")
+
+
+class StartFailed(Exception):
+    """The bot could not start: a one-line reason for the operator, and the exit code."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class EventTree(app_commands.CommandTree):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await errors.handle(interaction, error)
+
+
+def intents() -> discord.Intents:
+    """Servers and their messages (for mentions of the bot); no privileged intent is needed."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    return wanted
+
+
+class EventBot(commands.Bot):
+    """Slash commands and mentions, answered from `service`.
+
+    `sync_state` is a file remembering the command set last synced to each target, so that a
+    restart syncs only when the commands changed (`force_sync` syncs anyway). Without it, every
+    start syncs.
+    """
+
+    def __init__(self, service: EventService, settings: ChatSettings = ChatSettings(), *,
+                 sync_state: Path | None = None, force_sync: bool = False, **options: Any) -> None:
+        super().__init__(command_prefix=commands.when_mentioned, help_command=None, intents=intents(),
+                         tree_cls=EventTree, allowed_mentions=discord.AllowedMentions.none(), **options)
+        self.service = service
+        self.settings = settings
+        self.sync_state = sync_state
+        self.force_sync = force_sync
+        self.cooldowns = {"ask": UserCooldown(settings.ask_cooldown_seconds),
+                          "add": UserCooldown(settings.add_cooldown_seconds)}
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands()
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: mentions are answered by the Ask cog's listener."""
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (%s) to %d servers", self.user, self.user.id if self.user else "?", len(self.guilds))
+
+    # -- command sync -----------------------------------------------------------------------------
+
+    def command_digest(self, guild: discord.abc.Snowflake | None) -> str:
+        """A hash of the commands that a sync to `guild` (None: global) would send."""
+        payload = sorted((c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)), key=lambda c: c["name"])
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+    async def sync_commands(self) -> list[str]:
+        """Sync to each configured guild (instant), or globally when none is; skip targets already up to date.
+
+        Returns the targets synced ("global" or guild ids).
+        """
+        state = self._read_sync_state()
+        targets: list[discord.Object | None] = [discord.Object(id=g) for g in self.settings.guild_ids] or [None]
+        synced = []
+        for guild in targets:
+            if guild is not None:
+                self.tree.copy_global_to(guild=guild)
+            name = str(guild.id) if guild else "global"
+            key = f"{self.application_id}:{name}"
+            digest = self.command_digest(guild)
+            if not self.force_sync and state.get(key) == digest:
+                log.info("commands for %s unchanged; not syncing", name)
+                continue
+            try:
+                await self.tree.sync(guild=guild)
+            except discord.Forbidden:
+                log.error("cannot sync commands to server %s: is the bot in it, invited with the "
+                          "applications.commands scope?", name)
+                continue
+            state[key] = digest
+            synced.append(name)
+            log.info("synced commands to %s", name)
+        self._write_sync_state(state)
+        return synced
+
+    def _read_sync_state(self) -> dict[str, str]:
+        if self.sync_state is None:
+            return {}
+        try:
+            data = json.loads(self.sync_state.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _write_sync_state(self, state: dict[str, str]) -> None:
+        if self.sync_state is None:
+            return
+        try:
+            self.sync_state.parent.mkdir(parents=True, exist_ok=True)
+            self.sync_state.write_text(json.dumps(state, indent=1), encoding="utf-8")
+        except OSError as e:
+            log.warning("cannot remember the synced commands in %s: %s", self.sync_state, e)
+
+
+def run_bot(service: EventService, settings: ChatSettings, token: str, *, sync_state: Path | None = None,
+            force_sync: bool = False) -> None:
+    """Run until interrupted. Raises `StartFailed` for a rejected token or an unreachable Discord."""
+    import aiohttp
+
+    bot = EventBot(service, settings, sync_state=sync_state, force_sync=force_sync)
+    try:
+        bot.run(token, log_handler=None)
+    except discord.LoginFailure as e:
+        raise StartFailed("Discord rejected DISCORD_TOKEN: copy the bot's token again from the Developer "
+                          "Portal (Bot -> Reset Token)") from e
+    except discord.PrivilegedIntentsRequired as e:
+        raise StartFailed(f"Discord refused the gateway intents: {e}") from e
+    except (aiohttp.ClientConnectionError, discord.GatewayNotFound) as e:
+        raise StartFailed(f"cannot reach Discord: {e}", code=1) from e
+    except discord.HTTPException as e:
+        raise StartFailed(f"Discord refused to start the bot: {e}", code=1) from e

@@ -1,0 +1,1 @@
+"""One cog per audience: Ask (everyone), Articles (moderators), Admin (admins)."""

@@ -1,0 +1,81 @@
+"""Admins: /reindex (a rebuild beside the live index, with progress) and /stats."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.chat import checks, render
+from bot.chat.client import EventBot
+from bot.errors import RebuildRunning
+
+log = logging.getLogger(__name__)
+
+
+class RebuildProgress:
+    """The latest (done, total) reported by the rebuild thread; read by the event loop."""
+
+    def __init__(self) -> None:
+        self.latest: tuple[int, int] | None = None  # one tuple assignment: safe across threads
+
+    def __call__(self, done: int, total: int) -> None:
+        self.latest = (done, total)
+
+
+class Admin(commands.Cog):
+    def __init__(self, bot: EventBot) -> None:
+        self.bot = bot
+        self.service = bot.service
+
+    @app_commands.command()
+    @checks.admin_only()
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        """Rebuild the index from the stored articles; questions are answered meanwhile (admins)."""
+        if self.service.rebuilding:
+            raise RebuildRunning("a rebuild is already running; try again when it is done")
+        await interaction.response.defer(thinking=True)
+        log.info("/reindex by %s (%s)", interaction.user, interaction.user.id)
+        started = time.monotonic()
+        progress = RebuildProgress()
+        reporter = asyncio.create_task(self._report(interaction, progress, started))
+        try:
+            # In a thread: the event loop (and the gateway heartbeat) keeps running through the rebuild.
+            stats = await asyncio.to_thread(self.service.reindex, progress)
+        finally:
+            reporter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reporter
+        elapsed = time.monotonic() - started
+        log.info("rebuilt the index: %d passages in %.1f s", stats.indexed, elapsed)
+        await interaction.edit_original_response(content=render.reindex_done(stats, elapsed),
+                                                 allowed_mentions=render.NO_MENTIONS)
+
+    async def _report(self, interaction: discord.Interaction, progress: RebuildProgress, started: float) -> None:
+        """Edit the command's message with the progress every `progress_interval` seconds."""
+        while True:
+            await asyncio.sleep(self.bot.settings.progress_interval)
+            done, total = progress.latest or (None, None)
+            try:
+                await interaction.edit_original_response(
+                    content=render.reindex_progress(done, total, time.monotonic() - started))
+            except discord.HTTPException as e:
+                log.warning("cannot show the rebuild's progress: %s", e)
+
+    @app_commands.command()
+    @checks.admin_only()
+    async def stats(self, interaction: discord.Interaction) -> None:
+        """Articles, passages, index size, model and outlets (admins)."""
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        stats = await asyncio.to_thread(self.service.stats)
+        await interaction.followup.send(render.stats_message(stats, self.service.rebuilding), ephemeral=True,
+                                        allowed_mentions=render.NO_MENTIONS)
+
+
+async def setup(bot: EventBot) -> None:
+    await bot.add_cog(Admin(bot))

@@ -1,0 +1,133 @@
+"""Moderators: /add (a link or an attached file), /remove, /sources."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.chat import checks, errors, render
+from bot.chat.client import EventBot
+from bot.service import AddResult, EventService
+
+log = logging.getLogger(__name__)
+
+
+class Articles(commands.Cog):
+    def __init__(self, bot: EventBot) -> None:
+        self.bot = bot
+        self.service = bot.service
+
+    @app_commands.command()
+    @app_commands.describe(url="A link to a news article (http or https).",
+                           file="Or an article file: .html, .htm, .txt or .md.")
+    @checks.cooldown("add")
+    @checks.moderator_only()
+    async def add(self, interaction: discord.Interaction, url: str | None = None,
+                  file: discord.Attachment | None = None) -> None:
+        """Add a news article from a link or an attached file (moderators)."""
+        if (url is None) == (file is None):
+            await interaction.response.send_message("Give a link (`url`) or attach a file (`file`), one of the two.",
+                                                    ephemeral=True)
+            return
+        limit = self.service.settings.fetch_max_bytes
+        if file is not None and file.size > limit:
+            await interaction.response.send_message(
+                f"That file is larger than {limit / 1e6:g} MB; I take article pages and text files only.",
+                ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        if url is not None:
+            # add_url, never add: a path typed in Discord must not read the host's disk.
+            result = await asyncio.to_thread(self.service.add_url, url.strip())
+        else:
+            try:
+                content = await file.read()
+            except discord.HTTPException as e:
+                log.warning("cannot download %s for %s: %s", file.filename, interaction.user, e)
+                await interaction.followup.send("I could not download that file from Discord; try again.",
+                                                ephemeral=True)
+                return
+            result = await asyncio.to_thread(self.service.add_document, content, file.filename)
+        self._log(interaction, result)
+        await interaction.followup.send(render.add_result(result), allowed_mentions=render.NO_MENTIONS)
+
+    @staticmethod
+    def _log(interaction: discord.Interaction, result: AddResult) -> None:
+        user = interaction.user
+        level = logging.WARNING if result.status == "failed" else logging.INFO
+        log.log(level, "/add %s by %s (%s): %s: %s", result.target, user, user.id, result.status, result.message)
+
+    @app_commands.command()
+    @app_commands.describe(url_or_id="The article's link, or its number from /sources.")
+    @checks.moderator_only()
+    async def remove(self, interaction: discord.Interaction, url_or_id: app_commands.Range[str, 1, 2000]) -> None:
+        """Remove an article; its passages are no longer used in answers (moderators)."""
+        await interaction.response.defer(thinking=True)
+        article = await asyncio.to_thread(self.service.remove, url_or_id)
+        log.info("/remove of article %s by %s (%s)", article.id, interaction.user, interaction.user.id)
+        await interaction.followup.send(render.removed(article), allowed_mentions=render.NO_MENTIONS)
+
+    @app_commands.command()
+    @app_commands.describe(page="The page to show first (1: the newest articles).")
+    @checks.moderator_only()
+    async def sources(self, interaction: discord.Interaction, page: app_commands.Range[int, 1] = 1) -> None:
+        """List the articles held, page by page (moderators)."""
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        view = SourcesView(self.service, self.bot.settings.page_size)
+        content = await view.show(page - 1)
+        if view.pages > 1:
+            view.message = await interaction.followup.send(content, view=view, ephemeral=True, wait=True,
+                                                           allowed_mentions=render.NO_MENTIONS)
+        else:
+            await interaction.followup.send(content, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+
+
+class SourcesView(discord.ui.View):
+    """Previous and next buttons over the held articles."""
+
+    def __init__(self, service: EventService, page_size: int, timeout: float = 600) -> None:
+        super().__init__(timeout=timeout)
+        self.service = service
+        self.page_size = page_size
+        self.page = 0
+        self.pages = 1
+        self.message: discord.Message | None = None
+
+    async def show(self, page: int) -> str:
+        """The content of `page` (clamped to the pages there are); the buttons updated to match."""
+        total = (await asyncio.to_thread(self.service.stats)).articles
+        self.pages = max(1, math.ceil(total / self.page_size))
+        self.page = min(max(page, 0), self.pages - 1)
+        articles = await asyncio.to_thread(self.service.articles, self.page_size, self.page * self.page_size)
+        self.previous.disabled = self.page == 0
+        self.next.disabled = self.page >= self.pages - 1
+        return render.sources_page(articles, self.page, self.pages, total)
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        content = await self.show(self.page - 1)
+        await interaction.response.edit_message(content=content, view=self, allowed_mentions=render.NO_MENTIONS)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        content = await self.show(self.page + 1)
+        await interaction.response.edit_message(content=content, view=self, allowed_mentions=render.NO_MENTIONS)
+
+    async def on_timeout(self) -> None:
+        if self.message is not None:
+            try:
+                await self.message.edit(view=None)
+            except discord.HTTPException:
+                pass
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+        await errors.handle(interaction, error)
+
+
+async def setup(bot: EventBot) -> None:
+    await bot.add_cog(Articles(bot))
