@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -75,6 +76,181 @@ class SentenceTransformerEmbedder:
         return out
 
 
+BACKENDS = ("auto", "native", "sentence-transformers")
+QUANTIZE = ("auto", "none", "query", "all", "bf16")
+
+
+def bf16_units() -> bool:
+    """Whether this CPU multiplies bfloat16 natively (AMX or AVX512-BF16), where bf16 is the fastest path."""
+    import torch
+
+    probes = [getattr(torch.cpu, name, None) for name in ("_is_amx_tile_supported", "_is_avx512_bf16_supported")]
+    try:
+        return any(probe() for probe in probes if probe is not None)
+    except Exception:  # noqa: BLE001 - private torch probes: when in doubt, no
+        return False
+
+
+class NativeEmbedder:
+    """The model through `index.encoder` (its own BERT forward in plain torch): the vectors of
+    sentence-transformers (cosine >= 0.9999) without importing it, so about 3 s faster to load.
+
+    `quantize`: "query" runs questions through a torch dynamic int8 copy of the Linear layers
+    (faster single-question latency), "all" passages too (faster ingest); both cost some accuracy
+    (measured in bench/README.md). "bf16" runs passages under bfloat16 autocast and questions through
+    a bfloat16 copy: nearly exact, and the fastest where the CPU has bf16 units (AMX, AVX512-BF16),
+    but slower than float32 where it has not. "auto" is "bf16" on such a CPU, else "query".
+    Batches are formed by token length, so they pad little.
+    """
+
+    default_min_similarity = 0.30
+
+    def __init__(self, model: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0,
+                 quantize: str = "none", max_seq_length: int = 0) -> None:
+        import torch
+
+        from index import encoder
+
+        if quantize not in QUANTIZE:
+            raise ValueError(f"quantize must be one of {QUANTIZE}, not {quantize!r}")
+        if quantize == "auto":
+            quantize = "bf16" if bf16_units() else "query"
+        if threads:
+            torch.set_num_threads(threads)
+        path = resolve_model_path(model)
+        try:
+            self._encoder = encoder.NativeSentenceEncoder(path, max_seq_length=max_seq_length)
+        except Exception as e:  # noqa: BLE001 - any load failure becomes one clear message
+            raise ModelUnavailable(f"cannot load the embedding model from {path}: {e}") from e
+        self.name = model
+        self.dim = self._encoder.dim
+        self.batch_size = batch_size
+        self.quantize = quantize
+        # The models passages and questions go through; None is the float32 one.
+        self._passage_model = self._query_model = None
+        if quantize in ("query", "all"):
+            self._query_model = encoder.quantize_int8(self._encoder.model)
+            if quantize == "all":
+                self._passage_model = self._query_model
+        elif quantize == "bf16":
+            self._passage_model = encoder.Autocast(self._encoder.model)
+            self._query_model = encoder.Bf16(self._encoder.model)
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Run the question model once per padded question length up to QUERY_WARM_UP tokens.
+
+        oneDNN compiles kernels per input shape on first use (bf16: up to 15 ms each), which showed
+        as the slowest 2 % of first answers; questions are padded to a multiple of QUERY_PAD tokens,
+        so a few shapes cover them. The lock is taken per shape: a question waits for one at most.
+        """
+        for length in range(QUERY_PAD, QUERY_WARM_UP + 1, QUERY_PAD):
+            with self._lock:
+                self._encoder.encode_ids([[0] * length], self._query_model)
+
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        return self._encode(texts, batch_size, self._passage_model)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Question vectors: through the int8 or bf16 copy when `quantize` asks for one."""
+        return self._encode(texts, None, self._query_model, pad_multiple=QUERY_PAD)
+
+    def _encode(self, texts: list[str], batch_size: int | None, model, pad_multiple: int = 1) -> np.ndarray:  # noqa: ANN001
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        size = batch_size or self.batch_size
+        # Longest first by token count, so each batch pads little; the lock is taken per batch, so
+        # a question asked during a long import waits for one batch at most.
+        tokens = self._encoder.tokenize(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(tokens[i]))
+        for n, rows in enumerate(_batches(order, [len(t) for t in tokens], size, size * TOKENS_PER_ROW), start=1):
+            with self._lock:  # torch already uses every core; parallel calls only contend
+                out[rows] = self._encoder.encode_ids([tokens[i] for i in rows], model, pad_multiple)
+            if n % TRIM_EVERY == 0:
+                _release_free_memory()
+        return out
+
+
+#: Padded tokens per batch at most, per row of `batch_size`: a batch of the longest passages holds
+#: fewer rows, so its attention matrices (rows x 12 heads x length^2) stay small; short ones are full.
+TOKENS_PER_ROW = 128
+QUERY_PAD = 8  # question lengths are padded to a multiple of this
+QUERY_WARM_UP = 128  # question shapes up to this many tokens are compiled at load
+TRIM_EVERY = 8  # batches between two `_release_free_memory` calls (each costs a few ms)
+
+
+def _batches(order: list[int], lengths: list[int], size: int, max_tokens: int) -> list[list[int]]:
+    """Consecutive slices of `order` (longest first) of at most `size` rows and `max_tokens` padded tokens."""
+    out, start = [], 0
+    while start < len(order):
+        rows = max(1, min(size, max_tokens // max(1, lengths[order[start]])))
+        out.append(order[start:start + rows])
+        start += rows
+    return out
+
+
+def _release_free_memory() -> None:
+    """Give the memory freed by past batches back to the OS (glibc keeps it otherwise: batches of
+    ever-changing shapes fragment its heap, and a long import grew by ~400 MB). A few ms, every 8 batches."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
+
+
+class BackgroundEmbedder:
+    """Loads an embedder in a background thread; `name` and `dim` are known at once, so indexes can
+    load meanwhile, and `encode` waits for the model (a first question waits at most the load)."""
+
+    def __init__(self, load, name: str, dim: int, default_min_similarity: float) -> None:  # noqa: ANN001
+        self.name, self.dim, self.default_min_similarity = name, dim, default_min_similarity
+        self._model: Embedder | None = None
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        self._load = load
+        threading.Thread(target=self._run, name="eventbot-model-load", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._model = self._load()
+        except BaseException as e:  # noqa: BLE001 - re-raised to whoever needs the model
+            self._error = e
+        finally:
+            self._done.set()
+        warm_up = getattr(self._model, "warm_up", None)
+        if warm_up is not None:  # after `wait` is released: questions need not wait for it
+            try:
+                warm_up()
+            except Exception:  # noqa: BLE001 - a warm-up is an optimisation, never a failure
+                log.exception("embedding model warm-up failed")
+
+    def wait(self) -> Embedder:
+        """The loaded embedder (waits for it; raises what loading raised)."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._model  # type: ignore[return-value]
+
+    @property
+    def batch_size(self) -> int:
+        return self.wait().batch_size  # type: ignore[attr-defined]
+
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        return self.wait().encode(texts, batch_size=batch_size)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        model = self.wait()
+        return getattr(model, "encode_queries", model.encode)(texts)
+
+
 def resolve_model_path(model: str) -> Path:
     """The local folder of a model: the packaged one by name, or a path to a sentence-transformers folder."""
     if model == PACKAGED_MODEL:
@@ -133,8 +309,9 @@ class QueryCache:
     def encode(self, questions: list[str]) -> np.ndarray:
         with self._lock:
             missing = [q for q in dict.fromkeys(questions) if q not in self._cache]
+        encode = getattr(self.embedder, "encode_queries", self.embedder.encode)
         if missing:
-            vectors = self.embedder.encode(missing)
+            vectors = encode(missing)
             with self._lock:
                 for q, v in zip(missing, vectors, strict=True):
                     self._cache[q] = v
@@ -145,16 +322,68 @@ class QueryCache:
             for q in questions:
                 vector = self._cache.get(q)
                 if vector is None:  # evicted meanwhile by a flood of other questions
-                    vector = self.embedder.encode([q])[0]
+                    vector = encode([q])[0]
                 else:
                     self._cache.move_to_end(q)
                 found.append(vector)
         return np.stack(found) if found else np.zeros((0, self.embedder.dim), dtype=np.float32)
 
 
-def load_embedder(model: str, batch_size: int = 32, threads: int = 0) -> Embedder:
-    """The embedder named in the config: `hash` or `hash-DIM` for the test embedder, else a model."""
+def load_embedder(model: str, batch_size: int = 32, threads: int = 0, backend: str = "auto",
+                  quantize: str = "auto", max_seq_length: int = 0, background: bool = False) -> Embedder:
+    """The embedder named in the config: `hash` or `hash-DIM` for the test embedder, else a model.
+
+    `backend` "native" (or "auto", when the model folder has the BERT + mean pooling shape it runs)
+    uses `NativeEmbedder`, else sentence-transformers. `quantize` and `max_seq_length` apply to the
+    native backend only. `background` returns at once and loads the model in a thread (native only:
+    its dimension is read from the folder without loading it).
+    """
     if model == "hash" or model.startswith("hash-"):
         return HashEmbedder(int(model.split("-", 1)[1]) if "-" in model else 512)
-    log.info("loading embedding model %s", model)
-    return SentenceTransformerEmbedder(model, batch_size=batch_size, threads=threads)
+    if backend not in BACKENDS:
+        raise ValueError(f"embedding backend must be one of {BACKENDS}, not {backend!r}")
+    if quantize not in QUANTIZE:
+        raise ValueError(f"quantize must be one of {QUANTIZE}, not {quantize!r}")
+    native = backend == "native" or (backend == "auto" and _native_ok(model))
+    if not native:
+        if quantize not in ("none", "auto") or max_seq_length:
+            log.warning("embedding.quantize and max_seq_length apply to the native backend only; ignored")
+        log.info("loading embedding model %s (sentence-transformers)", model)
+        return SentenceTransformerEmbedder(model, batch_size=batch_size, threads=threads)
+
+    def load() -> NativeEmbedder:
+        embedder = NativeEmbedder(model, batch_size=batch_size, threads=threads, quantize=quantize,
+                                  max_seq_length=max_seq_length)
+        log.info("loaded embedding model %s (native, quantize=%s)", model, embedder.quantize)
+        return embedder
+
+    if not background:
+        return load()
+    dim = int(json.loads((resolve_model_path(model) / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+    return BackgroundEmbedder(load, model, dim, NativeEmbedder.default_min_similarity)
+
+
+def _native_ok(model: str) -> bool:
+    try:
+        return native_shape(resolve_model_path(model))
+    except ModelUnavailable:
+        return False
+
+
+def native_shape(folder: Path) -> bool:
+    """Whether `folder` is a sentence-transformers BERT model with mean pooling, which
+    `index.encoder` can run (read from its JSON files; torch is not imported)."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        pooling = json.loads((folder / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return False
+    mean_only = pooling.get("pooling_mode_mean_tokens") and not any(
+        pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens")
+    )
+    return (kinds in (["Transformer", "Pooling", "Normalize"], ["Transformer", "Pooling"])
+            and config.get("model_type") == "bert" and config.get("position_embedding_type", "absolute") == "absolute"
+            and config.get("hidden_act") == "gelu" and bool(mean_only)
+            and (folder / "model.safetensors").exists() and (folder / "tokenizer.json").exists())

@@ -1,8 +1,8 @@
-"""Combining ranked lists."""
+"""Combining the dense and keyword results: reciprocal rank fusion, or a weighted sum of normalised scores."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 def reciprocal_rank_fusion(
@@ -18,3 +18,18 @@ def reciprocal_rank_fusion(
         for rank, item in enumerate(ranking, start=1):
             fused[item] = fused.get(item, 0.0) + weight / (k + rank)
     return fused
+
+
+def linear_fusion(
+    similarity: Mapping[int, float], keyword: Mapping[int, float], dense_weight: float = 1.0,
+    keyword_weight: float = 1.0,
+) -> dict[int, float]:
+    """Score normalisation instead of ranks: dense_weight * cosine + keyword_weight * BM25 / (best BM25).
+
+    `similarity` holds the cosine of every candidate, `keyword` the BM25 score of those the keyword
+    search returned (absent counts as 0). Dividing by the question's best BM25 score puts it on the
+    cosine's 0..1 scale whatever the question's length. Returns fused scores by id (unsorted).
+    """
+    best = max(keyword.values(), default=0.0)
+    scale = keyword_weight / best if best > 0 else 0.0
+    return {pid: dense_weight * sim + scale * keyword.get(pid, 0.0) for pid, sim in similarity.items()}

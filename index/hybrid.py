@@ -11,16 +11,17 @@ from pathlib import Path
 
 import numpy as np
 
-from index.dense import DenseIndex
+from index.dense import DenseIndex, DenseParams
 from index.embedder import Embedder
 from index.errors import IndexCorrupt, ModelMismatch
-from index.fusion import reciprocal_rank_fusion
+from index.fusion import linear_fusion, reciprocal_rank_fusion
 from index.keyword import KeywordIndex
 
 log = logging.getLogger(__name__)
 
 DENSE_FILE = "dense.faiss"
-KEYWORD_FILE = "keyword.json"
+KEYWORD_FILE = "keyword.npz"
+LEGACY_KEYWORD_FILE = "keyword.json"  # token lists, before issue 7: still read
 META_FILE = "meta.json"
 
 
@@ -37,10 +38,21 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchParams:
+    """How a search ranks (config `retrieval:`); the defaults are the ones measured best in bench/retrieval.py.
+
+    `fusion` "linear": dense_weight * cosine + keyword_weight * BM25 / (the question's best BM25), over the
+    union of both indexes' `candidates`; "rrf": weighted reciprocal rank fusion with constant `rrf_k`.
+    `bm25_k1` and `bm25_b` are BM25's term-frequency saturation and length normalisation (a lower b
+    favours short passages less).
+    """
+
     candidates: int = 100
     rrf_k: int = 60
     dense_weight: float = 1.0
-    keyword_weight: float = 1.0
+    keyword_weight: float = 0.9
+    fusion: str = "linear"
+    bm25_k1: float = 0.6
+    bm25_b: float = 0.3
 
 
 class HybridIndex:
@@ -50,10 +62,11 @@ class HybridIndex:
     (which may carry extra fields such as the title). Searching returns ids and scores only.
     """
 
-    def __init__(self, embedder: Embedder, dense: DenseIndex | None = None, keyword: KeywordIndex | None = None) -> None:
+    def __init__(self, embedder: Embedder, dense: DenseIndex | None = None, keyword: KeywordIndex | None = None,
+                 dense_params: DenseParams | None = None) -> None:
         self.embedder = embedder
-        self.dense = dense or DenseIndex(embedder.dim)
-        self.keyword = keyword or KeywordIndex()
+        self.dense = dense or DenseIndex(embedder.dim, dense_params)
+        self.keyword = keyword or KeywordIndex(SearchParams.bm25_k1, SearchParams.bm25_b)
 
     def __len__(self) -> int:
         return len(self.dense)
@@ -87,18 +100,25 @@ class HybridIndex:
         return set(self.keyword.ids().tolist()) == self.ids()
 
     def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams = SearchParams()) -> list[Hit]:
-        """The `k` best passages by weighted reciprocal rank fusion of dense and keyword rankings."""
+        """The `k` best passages by fusing the dense and keyword results (see `SearchParams`)."""
         if not len(self.dense):
             return []
         depth = max(k, params.candidates)
         d_scores, d_ids = self.dense.search(query_vector[None, :], depth)
         dense_ranked = [int(i) for i in d_ids[0] if i >= 0]
         similarity = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0], strict=True) if i >= 0}
-        _, k_ids = self.keyword.search(query_text, depth)
+        self.keyword.set_bm25(params.bm25_k1, params.bm25_b)
+        k_scores, k_ids = self.keyword.search(query_text, depth)
         keyword_ranked = [int(i) for i in k_ids]
-        fused = reciprocal_rank_fusion(
-            [dense_ranked, keyword_ranked], [params.dense_weight, params.keyword_weight], k=params.rrf_k
-        )
+        if params.fusion == "linear":
+            # Every candidate needs its cosine; those only the keyword index found are looked up.
+            similarity.update(self.dense.similarity(query_vector, [i for i in keyword_ranked if i not in similarity]))
+            keyword_scores = dict(zip(keyword_ranked, k_scores.tolist(), strict=True))
+            fused = linear_fusion(similarity, keyword_scores, params.dense_weight, params.keyword_weight)
+        else:
+            fused = reciprocal_rank_fusion(
+                [dense_ranked, keyword_ranked], [params.dense_weight, params.keyword_weight], k=params.rrf_k
+            )
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         missing = [pid for pid, _ in best if pid not in similarity]
         similarity.update(self.dense.similarity(query_vector, missing))
@@ -115,9 +135,10 @@ class HybridIndex:
         _atomic(folder / KEYWORD_FILE, self.keyword.save)
         meta = {"model": self.embedder.name, "dim": self.embedder.dim, "count": len(self.dense)}
         _atomic(folder / META_FILE, lambda p: p.write_text(json.dumps(meta, indent=1), encoding="utf-8"))
+        (folder / LEGACY_KEYWORD_FILE).unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, folder: Path, embedder: Embedder) -> HybridIndex:
+    def load(cls, folder: Path, embedder: Embedder, dense_params: DenseParams | None = None) -> HybridIndex:
         """Load a saved generation.
 
         Raises:
@@ -133,8 +154,11 @@ class HybridIndex:
                 f"the index was built with model {meta.get('model')!r} ({meta.get('dim')}-d) but the configured model is "
                 f"{embedder.name!r} ({embedder.dim}-d): run `eventbot reindex` to rebuild it"
             )
-        dense = DenseIndex.load(folder / DENSE_FILE, embedder.dim)
-        keyword = KeywordIndex.load(folder / KEYWORD_FILE)
+        dense = DenseIndex.load(folder / DENSE_FILE, embedder.dim, dense_params)
+        keyword_file = folder / KEYWORD_FILE
+        if not keyword_file.exists() and (folder / LEGACY_KEYWORD_FILE).exists():
+            keyword_file = folder / LEGACY_KEYWORD_FILE
+        keyword = KeywordIndex.load(keyword_file)
         if len(dense) != meta.get("count"):
             raise IndexCorrupt(f"dense index in {folder} holds {len(dense)} vectors, its metadata says {meta.get('count')}")
         return cls(embedder, dense, keyword)

@@ -10,7 +10,7 @@ import pytest
 from index.embedder import HashEmbedder
 from index.errors import IndexCorrupt, ModelMismatch
 from index.fusion import reciprocal_rank_fusion
-from index.hybrid import HybridIndex
+from index.hybrid import KEYWORD_FILE, HybridIndex
 
 TEXTS = {
     10: "floodwater poured through the dam breach at Velmora",
@@ -54,7 +54,7 @@ def test_save_load_round_trip_and_refusals(tmp_path: Path) -> None:
     assert search(loaded, "artillery bridge") == search(index, "artillery bridge")
     with pytest.raises(ModelMismatch, match="reindex"):
         HybridIndex.load(tmp_path, HashEmbedder(dim=64))
-    (tmp_path / "keyword.json").write_text("{truncated")
+    (tmp_path / KEYWORD_FILE).write_text("{truncated")
     with pytest.raises(IndexCorrupt):
         HybridIndex.load(tmp_path, HashEmbedder())
     assert not list(tmp_path.glob("*.tmp"))

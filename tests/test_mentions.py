@@ -1,0 +1,45 @@
+"""Outlets and days named in a question, and the boosts they give (bot.mentions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.hybrid import Hit
+from bot.mentions import Day, Mentions, OutletMatcher, boost_mentions, find_mentions, named_days, outlet_aliases
+
+OUTLETS = ["The Verge", "TechCrunch", "The Age", "Fortune", "Cnbc | World Business News Leader",
+           "The Independent - Sports", "Live Science: The Most Interesting Articles"]
+
+
+def test_outlets_by_name_or_short_name_in_any_case_but_capitalised() -> None:
+    match = OutletMatcher(OUTLETS)
+    assert match("Did TechCrunch and the Verge agree, as reported by CNBC?") == {
+        "TechCrunch", "The Verge", "Cnbc | World Business News Leader"}
+    assert match("According to The Independent and Live Science ...") == {
+        "The Independent - Sports", "Live Science: The Most Interesting Articles"}
+    assert match("in the age of AI he made a fortune") == set()  # common words, not names
+    assert match("The Age and Fortune both said so") == {"The Age", "Fortune"}
+    sections = OutletMatcher(["FOX News - Health", "FOX News - Lifestyle", "BBC News - Technology"])
+    assert sections("as FOX News - Health reported") == {"FOX News - Health", "FOX News - Lifestyle"}  # one publisher
+    assert outlet_aliases("BBC News - Technology") == {"BBC News - Technology", "BBC News"}
+
+
+def test_days_in_several_forms_and_near_a_publication_date() -> None:
+    q = "Between the report on October 5, 2023, the one of 7th November and 2023-12-01, what changed by Oct. 9?"
+    assert named_days(q) == [Day(2023, 10, 5), Day(None, 10, 9), Day(None, 11, 7), Day(2023, 12, 1)]
+    assert Day(2023, 10, 5).near("2023-10-06T01:00:00+00:00") and not Day(2023, 10, 5).near("2023-10-08")
+    assert Day(None, 12, 31).near("2024-01-01") and not Day(2022, 12, 31).near("2024-01-01")
+    assert not Day(None, 2, 30).near("2023-03-01") and named_days("on February 30") == []
+    assert not Day(2023, 10, 5).near(None)
+
+
+def test_boosts_move_named_outlets_and_days_up_and_keep_the_rest() -> None:
+    hits = [Hit(1, 1.0, 0.6), Hit(2, 0.9, 0.6), Hit(3, 0.8, 0.6), Hit(4, 0.7, 0.6)]
+    meta = {1: ("Fortune", None, "2023-10-01"), 2: ("TechCrunch", None, "2023-10-01"),
+            3: ("Wired", "TechCrunch", "2023-10-01"), 4: ("Wired", None, "2023-10-05")}
+    mentions = find_mentions("What did TechCrunch report on October 5?", OutletMatcher(["TechCrunch", "Fortune"]))
+    assert mentions == Mentions(frozenset({"TechCrunch"}), (Day(None, 10, 5),))
+    ranked = boost_mentions(hits, meta, mentions, outlet_boost=0.5, date_boost=0.2)
+    assert [h.id for h in ranked] == [2, 3, 1, 4]  # 1.4, 1.3 (wire origin), 1.0, 0.9
+    assert ranked[0].score == pytest.approx(1.4) and ranked[-1].score == pytest.approx(0.9)
+    assert boost_mentions(hits, meta, Mentions(), 0.5, 0.2) == hits
