@@ -17,9 +17,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, discord_token, load_config
 from bot.errors import ServiceError
-from bot.present import attribution_line
+from bot.present import also_carried_line, attribution_line
 from bot.service import Answer, EventService
 from corpus.errors import CorpusError
 from index.errors import IndexError_
@@ -107,12 +107,16 @@ def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = 
         source: Annotated[str | None, typer.Option(help="Only articles from this outlet or agency (part of its name).")] = None,
         since: Annotated[str | None, typer.Option(help="Only articles published on or after this date (YYYY-MM-DD).")] = None,
         until: Annotated[str | None, typer.Option(help="Only articles published on or before this date.")] = None,
+        speaker: Annotated[str | None, typer.Option(help="Only passages quoting this speaker (part of a name or role).")] = None,
         config: ConfigOption = None) -> None:
-    """Answer a question with the most relevant passages, each attributed and linked."""
+    """Answer a question with the most relevant passages, each attributed and linked.
+
+    Filters can also be typed in the question: source:Reuters speaker:"Helga Rustad" since:2026-03-01 until:2026-03-31.
+    """
     if batch is None and question is None:
         err.print("[red]error:[/red] give a question, or --batch FILE")
         raise typer.Exit(2)
-    filters = {"source": source, "since": since, "until": until}
+    filters = {"source": source, "since": since, "until": until, "speaker": speaker}
     with _service(config) as service:
         if batch is not None:
             try:
@@ -139,11 +143,20 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
     if not answer.answered:
         out.print(escape(answer.note or "Nothing relevant found."))
         return
+    # soft_wrap: the terminal wraps long lines itself, so names and links are never cut in two.
     for n, p in enumerate(answer.passages, 1):
-        out.print(f"[bold]{n}.[/bold] {escape(p.text)}")
-        out.print(f"   [dim]— {escape(attribution_line(p))}[/dim]")
+        out.print(f"[bold]{n}.[/bold] {escape(p.text)}", soft_wrap=True)
+        out.print(f"   [dim]— {escape(attribution_line(p))}[/dim]", soft_wrap=True)
         if p.url:
-            out.print(f"   [link={p.url}]{escape(p.url)}[/link]  [dim](score {p.score:.4f}, similarity {p.similarity:.2f})[/dim]")
+            out.print(f"   [link={p.url}]{escape(p.url)}[/link]  [dim](score {p.score:.4f}, similarity {p.similarity:.2f})[/dim]",
+                      soft_wrap=True)
+        carried = also_carried_line(p)
+        if carried:
+            out.print(f"   [dim]{escape(carried)}:[/dim]", soft_wrap=True)
+            for copy in p.also_carried_by:
+                label = " · ".join(x for x in (copy.get("source"), copy.get("title")) if x)
+                link = f"  [link={copy['url']}]{escape(copy['url'])}[/link]" if copy.get("url") else ""
+                out.print(f"     {escape(label)}{link}", soft_wrap=True)
         out.print()
 
 
@@ -185,7 +198,7 @@ def stats(config: ConfigOption = None) -> None:
 @app.command()
 def reindex(config: ConfigOption = None) -> None:
     """Rebuild every index from the stored articles (after a model or splitting change, or to repair)."""
-    with _service(config) as service, _progress(2, "reindexing") as bar:
+    with _service(config) as service, _progress(2, "reindexing articles") as bar:
         task = bar.add_task("reindex", total=None)
         s = service.reindex(progress=lambda done, total: bar.update(task, completed=done, total=total))
     err.print(f"reindexed {s.indexed} passages of {s.articles} articles with {s.model}")
@@ -212,6 +225,32 @@ def demo(config: ConfigOption = None) -> None:
             out.rule(f"[bold]{escape(question)}[/bold]")
             _print_answer(service.ask(question, 2), as_json=False)
     err.print(f"The demo corpus is in {folder}. Ask your own: EVENTBOT_DATA_DIR={folder} eventbot ask \"...\"")
+
+
+@app.command()
+def run(config: ConfigOption = None,
+        sync: Annotated[bool, typer.Option("--sync", help="Sync the slash commands even if unchanged.")] = False,
+        ) -> None:
+    """Start the Discord bot (the token is read from DISCORD_TOKEN, never from a file)."""
+    token = discord_token()
+    if token is None:
+        err.print("[red]error:[/red] DISCORD_TOKEN is not set: put the bot's token in the environment, "
+                  "e.g. DISCORD_TOKEN=... eventbot run")
+        raise typer.Exit(2)
+    cfg = _config(config)
+    from bot.chat.client import StartFailed, run_bot  # discord loads only here
+    from bot.chat.settings import ChatSettings
+
+    service = EventService.from_config(cfg)
+    err.print("connecting to Discord (Ctrl+C stops the bot)")
+    try:
+        run_bot(service, ChatSettings.from_config(cfg.discord), token.get_secret_value(),
+                sync_state=cfg.data_dir / "discord-commands.json", force_sync=sync)
+    except StartFailed as e:
+        err.print(f"[red]error:[/red] {escape(str(e))}")
+        raise typer.Exit(e.code) from e
+    finally:
+        service.close()
 
 
 def main() -> None:

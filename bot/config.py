@@ -25,6 +25,17 @@ class EmbeddingConfig(_Section):
     batch_size: int = Field(32, ge=1, le=1024)
     threads: int = Field(0, ge=0, le=256)
     query_cache_size: int = Field(1024, ge=0)
+    backend: Literal["auto", "native", "sentence-transformers"] = "auto"
+    quantize: Literal["auto", "none", "query", "all", "bf16"] = "auto"
+    max_seq_length: int = Field(0, ge=0, le=512)
+    load_in_background: bool = True
+
+
+class IndexConfig(_Section):
+    dense_flat_max: int = Field(20_000, ge=0)
+    dense_codec: Literal["flat", "sq8"] = "sq8"
+    dense_nlist: int = Field(0, ge=0)
+    dense_nprobe: int = Field(0, ge=0)
 
 
 class RetrievalConfig(_Section):
@@ -34,7 +45,12 @@ class RetrievalConfig(_Section):
     candidates: int = Field(100, ge=10, le=5000)
     rrf_k: int = Field(60, ge=1)
     dense_weight: float = Field(1.0, ge=0)
-    keyword_weight: float = Field(1.0, ge=0)
+    keyword_weight: float = Field(0.9, ge=0)
+    fusion: Literal["linear", "rrf"] = "linear"
+    bm25_k1: float = Field(0.6, gt=0)
+    bm25_b: float = Field(0.3, ge=0, le=1)
+    outlet_boost: float = Field(0.5, ge=0)
+    date_boost: float = Field(0.2, ge=0)
     min_similarity: float | None = Field(None, ge=-1, le=1)
     max_question_chars: int = Field(1000, ge=10)
 
@@ -82,6 +98,7 @@ class Config(_Section):
     data_dir: Path = Path("data")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     embedding: EmbeddingConfig = EmbeddingConfig()
+    index: IndexConfig = IndexConfig()
     retrieval: RetrievalConfig = RetrievalConfig()
     corpus: CorpusConfig = CorpusConfig()
     fetch: FetchConfig = FetchConfig()

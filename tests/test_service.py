@@ -172,7 +172,8 @@ def test_first_add_to_a_fresh_folder_indexes_each_passage_once(service: EventSer
     assert result.status == "added"
     assert len(service._live()) == 3 and service._live().consistent()
     top = service.ask("evacuated residents riverside quarter", k=1).passages[0]
-    assert top.score == pytest.approx(2 / 61, rel=1e-3)  # rank 1 in both rankings, counted once each
+    # best in both indexes, counted once: its cosine plus the keyword weight times 1 (linear fusion)
+    assert top.score == pytest.approx(top.similarity + service.settings.search.keyword_weight, abs=1e-3)
 
 
 def test_reindex_reports_progress_in_articles(loaded: EventService) -> None:
