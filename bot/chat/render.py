@@ -279,6 +279,24 @@ def attribution(p: AnswerPassage) -> str:
     return "\u2014 " + " \u00b7 ".join([*[x for x in parts if x], linked_title(p.title, p.url)])
 
 
+CARRIERS_SHOWN = 5  # other outlets named in an "also carried by" line, at most
+
+
+def also_carried(p: AnswerPassage) -> str | None:
+    """`also carried by [Outlet](<url>), [Outlet](<url>)` for the other held articles carrying the passage."""
+    links, seen = [], set()
+    for copy in p.also_carried_by:
+        name = copy.get("source") or copy.get("title") or "another article"
+        if name in seen:
+            continue
+        seen.add(name)
+        links.append(linked_title(name, copy.get("url"), NAME_CHARS))
+    if not links:
+        return None
+    more = len(links) - CARRIERS_SHOWN
+    return "also carried by " + ", ".join(links[:CARRIERS_SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
 def _share(caps: Sequence[int], total: int) -> list[int]:
     """Split `total` over items wanting at most `caps`, evenly, giving what the small ones leave to the rest."""
     alloc = [0] * len(caps)
@@ -300,7 +318,7 @@ def answer_reply(answer: Answer, outlets: Sequence[tuple[str, int]] = (), titles
     if not answer.answered or not answer.passages:
         return Reply(content=nothing_found(answer, outlets, titles))
     passages = answer.passages[:EMBEDS_PER_MESSAGE]
-    attrs = [attribution(p) for p in passages]
+    attrs = [attribution(p) + (f"\n{carried}" if (carried := also_carried(p)) else "") for p in passages]
     bodies = [passage_markdown(p.text, answer.question, EMBED_DESCRIPTION_LIMIT) for p in passages]
     caps = [max(0, min(dlen(b), EMBED_DESCRIPTION_LIMIT - dlen(a) - 1)) for a, b in zip(attrs, bodies, strict=True)]
     chosen, used = 0, 0

@@ -174,3 +174,11 @@ async def test_answers_keep_coming_while_the_event_loop_is_free(bot: EventBot, l
     interactions = [make_interaction(bot, user_id=i) for i in range(10)]
     await asyncio.gather(*(cog.ask.callback(cog, i, question=QUESTION) for i in interactions))
     assert all("embeds" in only_message(i) for i in interactions)
+
+
+async def test_speaker_option_keeps_only_that_speakers_passages(bot: EventBot, loaded: EventService) -> None:
+    cog = Ask(bot)
+    interaction = make_interaction(bot)
+    await cog.ask.callback(cog, interaction, question="artillery fire near the Kastro bridge", k=5, speaker="Halvik")
+    embeds = only_message(interaction)["embeds"]
+    assert embeds and all("Oren Halvik" in e.description for e in embeds)

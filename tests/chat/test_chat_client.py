@@ -38,7 +38,7 @@ async def test_commands_and_who_sees_them(service: EventService) -> None:
         assert commands[name].guild_only
     for name in ("reindex", "stats"):
         assert commands[name].default_permissions == discord.Permissions(administrator=True)
-    assert [p.name for p in commands["ask"].parameters] == ["question", "k", "source", "since", "until"]
+    assert [p.name for p in commands["ask"].parameters] == ["question", "k", "source", "since", "until", "speaker"]
     assert all(c.description for c in commands.values())
     assert all(p.description != "\u2026" for c in commands.values() for p in c.parameters)
     # Run-time checks: the permission check before the cooldown, so a refusal costs no cooldown.

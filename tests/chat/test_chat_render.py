@@ -296,3 +296,15 @@ def test_mentioned_question_and_thread_name() -> None:
     assert render.mentioned_question("<@43> dam?", 42) is None
     assert render.thread_name("x" * 300) == "x" * 99 + render.ELLIPSIS
     assert render.thread_name("   ") == "question"
+
+
+def test_syndicated_passage_names_and_links_the_other_carriers() -> None:
+    p = passage("The talks resumed on Monday.", n=0)
+    p.also_carried_by.extend([{"source": "The Kestrel Ledger", "url": "https://kl.example/talks", "title": "Talks"},
+                              {"source": "@everyone News", "url": None, "title": None}])
+    reply = render.answer_reply(Answer("talks", True, [p], 2))
+    assert_within_limits(reply)
+    description = reply.embeds[0].description
+    last = description.splitlines()[-1]
+    assert last == f"also carried by [The Kestrel Ledger](<https://kl.example/talks>), @{render.ZWSP}everyone News"
+    assert "[Dam breach floods lower Velmora](<https://hw.example/dam>)" in description

@@ -28,14 +28,17 @@ class Ask(commands.Cog):
         source="Only articles from this outlet or agency (part of its name).",
         since="Only articles published on or after this date (YYYY-MM-DD).",
         until="Only articles published on or before this date (YYYY-MM-DD).",
+        speaker="Only passages quoting this person or office (part of the name or title).",
     )
     @checks.cooldown("ask")
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000],
                   k: app_commands.Range[int, 1, render.EMBEDS_PER_MESSAGE] | None = None,
-                  source: str | None = None, since: str | None = None, until: str | None = None) -> None:
+                  source: str | None = None, since: str | None = None, until: str | None = None,
+                  speaker: str | None = None) -> None:
         """Ask about news events: the answer quotes the articles I hold, with links."""
         await interaction.response.defer(thinking=True)
-        answer = await asyncio.to_thread(self.service.ask, question, k, source=source, since=since, until=until)
+        answer = await asyncio.to_thread(self.service.ask, question, k, source=source, since=since, until=until,
+                                     speaker=speaker)
         reply = await self.reply_for(answer)
         channel = interaction.channel
         if answer.answered and self.bot.settings.answer_in_thread and isinstance(channel, discord.TextChannel):
