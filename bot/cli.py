@@ -20,7 +20,7 @@ from rich.table import Table
 from bot.config import Config, ConfigError, discord_token, load_config
 from bot.errors import ServiceError
 from bot.present import also_carried_line, attribution_line
-from bot.service import Answer, EventService
+from bot.service import Answer, EventService, ServiceSettings
 from corpus.errors import CorpusError
 from index.errors import IndexError_
 
@@ -241,16 +241,18 @@ def run(config: ConfigOption = None,
     from bot.chat.client import StartFailed, run_bot  # discord loads only here
     from bot.chat.settings import ChatSettings
 
-    service = EventService.from_config(cfg)
+    from bot.corpora import Corpora
+
+    corpora = Corpora(cfg.data_dir, ServiceSettings.from_config(cfg), cfg.discord.corpora)
     err.print("connecting to Discord (Ctrl+C stops the bot)")
     try:
-        run_bot(service, ChatSettings.from_config(cfg.discord), token.get_secret_value(),
+        run_bot(corpora, ChatSettings.from_config(cfg.discord), token.get_secret_value(),
                 sync_state=cfg.data_dir / "discord-commands.json", force_sync=sync)
     except StartFailed as e:
         err.print(f"[red]error:[/red] {escape(str(e))}")
         raise typer.Exit(e.code) from e
     finally:
-        service.close()
+        corpora.close()
 
 
 def main() -> None:

@@ -92,6 +92,7 @@ class DiscordConfig(_Section):
     answer_in_thread: bool = False
     ask_cooldown_seconds: float = Field(5.0, ge=0)
     add_cooldown_seconds: float = Field(10.0, ge=0)
+    corpora: Literal["shared", "per_guild"] = "shared"
 
 
 class Config(_Section):

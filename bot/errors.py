@@ -15,3 +15,7 @@ class RebuildRunning(ServiceError):
 
 class BadFilter(ServiceError):
     """A question filter (source, since, until) has a bad value."""
+
+
+class NoServer(ServiceError):
+    """Each server has its own corpus, and this request came from outside any server."""

@@ -148,6 +148,12 @@ class ServiceSettings:
         )
 
 
+def make_embedder(s: ServiceSettings) -> Embedder:
+    """The embedding model the settings name (loaded in the background when they say so)."""
+    return load_embedder(s.model, batch_size=s.batch_size, threads=s.threads, backend=s.backend, quantize=s.quantize,
+                         max_seq_length=s.max_seq_length, background=s.load_in_background)
+
+
 def dense_text(passage: Passage, article: Article) -> str:
     return passage.text
 
@@ -198,10 +204,7 @@ class EventService:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            s = self.settings
-            self._embedder = load_embedder(s.model, batch_size=s.batch_size, threads=s.threads, backend=s.backend,
-                                           quantize=s.quantize, max_seq_length=s.max_seq_length,
-                                           background=s.load_in_background)
+            self._embedder = make_embedder(self.settings)
         return self._embedder
 
     @property

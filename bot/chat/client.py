@@ -1,4 +1,4 @@
-"""EventBot: the discord.py client, its command tree and the cogs, over one EventService."""
+"""EventBot: the discord.py client, its command tree and the cogs, over the corpora it answers from."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.chat import errors
 from bot.chat.checks import UserCooldown
 from bot.chat.settings import ChatSettings
+from bot.corpora import Corpora
 from bot.service import EventService
 
 log = logging.getLogger(__name__)
@@ -45,23 +46,27 @@ def intents() -> discord.Intents:
 
 
 class EventBot(commands.Bot):
-    """Slash commands and mentions, answered from `service`.
+    """Slash commands and mentions, answered from `corpora` (one service, or one per server).
 
     `sync_state` is a file remembering the command set last synced to each target, so that a
     restart syncs only when the commands changed (`force_sync` syncs anyway). Without it, every
     start syncs.
     """
 
-    def __init__(self, service: EventService, settings: ChatSettings = ChatSettings(), *,
+    def __init__(self, corpora: EventService | Corpora, settings: ChatSettings = ChatSettings(), *,
                  sync_state: Path | None = None, force_sync: bool = False, **options: Any) -> None:
         super().__init__(command_prefix=commands.when_mentioned, help_command=None, intents=intents(),
                          tree_cls=EventTree, allowed_mentions=discord.AllowedMentions.none(), **options)
-        self.service = service
+        self.corpora = corpora if isinstance(corpora, Corpora) else Corpora.single(corpora)
         self.settings = settings
         self.sync_state = sync_state
         self.force_sync = force_sync
         self.cooldowns = {"ask": UserCooldown(settings.ask_cooldown_seconds),
                           "add": UserCooldown(settings.add_cooldown_seconds)}
+
+    def service_for(self, guild_id: int | None) -> EventService:
+        """The service of the corpus a server sees (raises `NoServer` for a DM with per-server corpora)."""
+        return self.corpora.for_guild(guild_id)
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
@@ -129,12 +134,12 @@ class EventBot(commands.Bot):
             log.warning("cannot remember the synced commands in %s: %s", self.sync_state, e)
 
 
-def run_bot(service: EventService, settings: ChatSettings, token: str, *, sync_state: Path | None = None,
+def run_bot(corpora: EventService | Corpora, settings: ChatSettings, token: str, *, sync_state: Path | None = None,
             force_sync: bool = False) -> None:
     """Run until interrupted. Raises `StartFailed` for a rejected token or an unreachable Discord."""
     import aiohttp
 
-    bot = EventBot(service, settings, sync_state=sync_state, force_sync=force_sync)
+    bot = EventBot(corpora, settings, sync_state=sync_state, force_sync=force_sync)
     try:
         bot.run(token, log_handler=None)
     except discord.LoginFailure as e:

@@ -31,13 +31,13 @@ class RebuildProgress:
 class Admin(commands.Cog):
     def __init__(self, bot: EventBot) -> None:
         self.bot = bot
-        self.service = bot.service
 
     @app_commands.command()
     @checks.admin_only()
     async def reindex(self, interaction: discord.Interaction) -> None:
         """Rebuild the index from the stored articles; questions are answered meanwhile (admins)."""
-        if self.service.rebuilding:
+        service = self.bot.service_for(interaction.guild_id)
+        if service.rebuilding:
             raise RebuildRunning("a rebuild is already running; try again when it is done")
         await interaction.response.defer(thinking=True)
         log.info("/reindex by %s (%s)", interaction.user, interaction.user.id)
@@ -46,7 +46,7 @@ class Admin(commands.Cog):
         reporter = asyncio.create_task(self._report(interaction, progress, started))
         try:
             # In a thread: the event loop (and the gateway heartbeat) keeps running through the rebuild.
-            stats = await asyncio.to_thread(self.service.reindex, progress)
+            stats = await asyncio.to_thread(service.reindex, progress)
         finally:
             reporter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -71,9 +71,10 @@ class Admin(commands.Cog):
     @checks.admin_only()
     async def stats(self, interaction: discord.Interaction) -> None:
         """Articles, passages, index size, model and outlets (admins)."""
+        service = self.bot.service_for(interaction.guild_id)
         await interaction.response.defer(thinking=True, ephemeral=True)
-        stats = await asyncio.to_thread(self.service.stats)
-        await interaction.followup.send(render.stats_message(stats, self.service.rebuilding), ephemeral=True,
+        stats = await asyncio.to_thread(service.stats)
+        await interaction.followup.send(render.stats_message(stats, service.rebuilding), ephemeral=True,
                                         allowed_mentions=render.NO_MENTIONS)
 
 

@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 class Articles(commands.Cog):
     def __init__(self, bot: EventBot) -> None:
         self.bot = bot
-        self.service = bot.service
 
     @app_commands.command()
     @app_commands.describe(url="A link to a news article (http or https).",
@@ -34,7 +33,8 @@ class Articles(commands.Cog):
             await interaction.response.send_message("Give a link (`url`) or attach a file (`file`), one of the two.",
                                                     ephemeral=True)
             return
-        limit = self.service.settings.fetch_max_bytes
+        service = self.bot.service_for(interaction.guild_id)
+        limit = service.settings.fetch_max_bytes
         if file is not None and file.size > limit:
             await interaction.response.send_message(
                 f"That file is larger than {limit / 1e6:g} MB; I take article pages and text files only.",
@@ -43,7 +43,7 @@ class Articles(commands.Cog):
         await interaction.response.defer(thinking=True)
         if url is not None:
             # add_url, never add: a path typed in Discord must not read the host's disk.
-            result = await asyncio.to_thread(self.service.add_url, url.strip())
+            result = await asyncio.to_thread(service.add_url, url.strip())
         else:
             try:
                 content = await file.read()
@@ -52,7 +52,7 @@ class Articles(commands.Cog):
                 await interaction.followup.send("I could not download that file from Discord; try again.",
                                                 ephemeral=True)
                 return
-            result = await asyncio.to_thread(self.service.add_document, content, file.filename)
+            result = await asyncio.to_thread(service.add_document, content, file.filename)
         self._log(interaction, result)
         await interaction.followup.send(render.add_result(result), allowed_mentions=render.NO_MENTIONS)
 
@@ -67,8 +67,9 @@ class Articles(commands.Cog):
     @checks.moderator_only()
     async def remove(self, interaction: discord.Interaction, url_or_id: app_commands.Range[str, 1, 2000]) -> None:
         """Remove an article; its passages are no longer used in answers (moderators)."""
+        service = self.bot.service_for(interaction.guild_id)
         await interaction.response.defer(thinking=True)
-        article = await asyncio.to_thread(self.service.remove, url_or_id)
+        article = await asyncio.to_thread(service.remove, url_or_id)
         log.info("/remove of article %s by %s (%s)", article.id, interaction.user, interaction.user.id)
         await interaction.followup.send(render.removed(article), allowed_mentions=render.NO_MENTIONS)
 
@@ -77,8 +78,9 @@ class Articles(commands.Cog):
     @checks.moderator_only()
     async def sources(self, interaction: discord.Interaction, page: app_commands.Range[int, 1] = 1) -> None:
         """List the articles held, page by page (moderators)."""
+        service = self.bot.service_for(interaction.guild_id)
         await interaction.response.defer(thinking=True, ephemeral=True)
-        view = SourcesView(self.service, self.bot.settings.page_size)
+        view = SourcesView(service, self.bot.settings.page_size)
         content = await view.show(page - 1)
         if view.pages > 1:
             view.message = await interaction.followup.send(content, view=view, ephemeral=True, wait=True,

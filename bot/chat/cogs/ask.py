@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.chat import checks, errors, render
 from bot.chat.client import EventBot
-from bot.service import Answer
+from bot.service import Answer, EventService
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 class Ask(commands.Cog):
     def __init__(self, bot: EventBot) -> None:
         self.bot = bot
-        self.service = bot.service
 
     @app_commands.command()
     @app_commands.describe(
@@ -36,10 +35,11 @@ class Ask(commands.Cog):
                   source: str | None = None, since: str | None = None, until: str | None = None,
                   speaker: str | None = None) -> None:
         """Ask about news events: the answer quotes the articles I hold, with links."""
+        service = self.bot.service_for(interaction.guild_id)
         await interaction.response.defer(thinking=True)
-        answer = await asyncio.to_thread(self.service.ask, question, k, source=source, since=since, until=until,
+        answer = await asyncio.to_thread(service.ask, question, k, source=source, since=since, until=until,
                                      speaker=speaker)
-        reply = await self.reply_for(answer)
+        reply = await self.reply_for(service, answer)
         channel = interaction.channel
         if answer.answered and self.bot.settings.answer_in_thread and isinstance(channel, discord.TextChannel):
             header = await interaction.followup.send(self._thread_header(answer), wait=True,
@@ -65,8 +65,9 @@ class Ask(commands.Cog):
             await message.reply(render.cooldown(retry), allowed_mentions=render.NO_MENTIONS)
             return
         try:
-            answer = await asyncio.to_thread(self.service.ask, question)
-            reply = await self.reply_for(answer)
+            service = self.bot.service_for(message.guild.id if message.guild else None)
+            answer = await asyncio.to_thread(service.ask, question)
+            reply = await self.reply_for(service, answer)
         except Exception as e:
             text = errors.describe(e)
             if text is None:
@@ -79,14 +80,15 @@ class Ask(commands.Cog):
         if not (in_thread and await self._send_in_thread(channel, message, answer.question, reply)):
             await message.reply(**reply.kwargs())
 
-    async def reply_for(self, answer: Answer) -> render.Reply:
+    @staticmethod
+    async def reply_for(service: EventService, answer: Answer) -> render.Reply:
         """The answer rendered; when nothing relevant is held, with a hint of what is."""
         if answer.answered or answer.articles_held == 0:
             return render.answer_reply(answer)
-        stats = await asyncio.to_thread(self.service.stats)
+        stats = await asyncio.to_thread(service.stats)
         if stats.sources:
             return render.answer_reply(answer, outlets=stats.sources)
-        articles = await asyncio.to_thread(self.service.articles, 3)
+        articles = await asyncio.to_thread(service.articles, 3)
         return render.answer_reply(answer, titles=[a.title for a in articles])
 
     @staticmethod

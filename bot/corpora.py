@@ -1,0 +1,80 @@
+"""Which corpus a Discord server sees: one shared by every server, or one per server.
+
+`shared`: every server asks and adds to the one corpus in the data folder. `per_guild`: each server has
+its own under `DATA_DIR/guilds/<server id>/`, managed by its own moderators; questions see only that
+server's articles. The servers' services share one embedding model, loaded once.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Literal
+
+from bot.errors import NoServer
+from bot.service import EventService, ServiceSettings, make_embedder
+from index.embedder import Embedder
+
+Mode = Literal["shared", "per_guild"]
+
+
+class Corpora:
+    def __init__(self, data_dir: Path, settings: ServiceSettings, mode: Mode = "shared",
+                 shared: EventService | None = None) -> None:
+        if mode not in ("shared", "per_guild"):
+            raise ValueError(f"corpora must be 'shared' or 'per_guild', not {mode!r}")
+        self.data_dir, self.settings, self.mode = Path(data_dir), settings, mode
+        self._shared = shared if shared is not None else EventService(self.data_dir, settings) if mode == "shared" else None
+        self._services: dict[int, EventService] = {}
+        self._embedder = _SharedEmbedder(settings)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def single(cls, service: EventService) -> Corpora:
+        """One corpus for every server: `service`."""
+        return cls(service.data_dir, service.settings, "shared", shared=service)
+
+    def folder(self, guild_id: int) -> Path:
+        return self.data_dir / "guilds" / str(int(guild_id))
+
+    def for_guild(self, guild_id: int | None) -> EventService:
+        """The service of the corpus `guild_id` sees (None: a direct message).
+
+        Raises:
+            NoServer: per-server corpora, and no server.
+        """
+        if self._shared is not None:
+            return self._shared
+        if guild_id is None:
+            raise NoServer("each server has its own articles here: ask me in a server")
+        with self._lock:
+            service = self._services.get(guild_id)
+            if service is None:
+                service = EventService(self.folder(guild_id), self.settings, embedder=self._embedder)  # type: ignore[arg-type]
+                self._services[guild_id] = service
+            return service
+
+    def services(self) -> list[EventService]:
+        with self._lock:
+            return [self._shared] if self._shared is not None else list(self._services.values())
+
+    def close(self) -> None:
+        for service in self.services():
+            service.close()
+
+
+class _SharedEmbedder:
+    """One embedder for every server's service, loaded on first use (in the worker thread that needs it)."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._settings = settings
+        self._model: Embedder | None = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        with self._lock:
+            if self._model is None:
+                self._model = make_embedder(self._settings)
+        return getattr(self._model, name)
