@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
 import os
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol
@@ -137,7 +139,7 @@ class NativeEmbedder:
             self._query_model = encoder.Bf16(self._encoder.model)
         self._lock = threading.Lock()
 
-    def warm_up(self) -> None:
+    def warm_up(self, stop: threading.Event | None = None) -> None:
         """Run the question model once per padded question length up to QUERY_WARM_UP tokens.
 
         oneDNN compiles kernels per input shape on first use (bf16: up to 15 ms each), which showed
@@ -145,6 +147,8 @@ class NativeEmbedder:
         so a few shapes cover them. The lock is taken per shape: a question waits for one at most.
         """
         for length in range(QUERY_PAD, QUERY_WARM_UP + 1, QUERY_PAD):
+            if stop is not None and stop.is_set():
+                return
             with self._lock:
                 self._encoder.encode_ids([[0] * length], self._query_model)
 
@@ -216,7 +220,9 @@ class BackgroundEmbedder:
         self._error: BaseException | None = None
         self._done = threading.Event()
         self._load = load
-        threading.Thread(target=self._run, name="eventbot-model-load", daemon=True).start()
+        thread = threading.Thread(target=self._run, name="eventbot-model-load", daemon=True)
+        _background.add(thread)
+        thread.start()
 
     def _run(self) -> None:
         try:
@@ -228,7 +234,7 @@ class BackgroundEmbedder:
         warm_up = getattr(self._model, "warm_up", None)
         if warm_up is not None:  # after `wait` is released: questions need not wait for it
             try:
-                warm_up()
+                warm_up(_exiting)
             except Exception:  # noqa: BLE001 - a warm-up is an optimisation, never a failure
                 log.exception("embedding model warm-up failed")
 
@@ -249,6 +255,19 @@ class BackgroundEmbedder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         model = self.wait()
         return getattr(model, "encode_queries", model.encode)(texts)
+
+
+_background: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+_exiting = threading.Event()
+
+
+@atexit.register
+def _finish_background_loads() -> None:
+    """At exit, let model loads finish and warm-ups stop: torch aborts the process ("terminate called
+    without an active exception") when the interpreter ends while a thread is inside it."""
+    _exiting.set()
+    for thread in list(_background):
+        thread.join(timeout=60)
 
 
 def resolve_model_path(model: str) -> Path:

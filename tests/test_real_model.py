@@ -66,5 +66,7 @@ def test_cli_demo_prints_a_cited_answer(tmp_path: Path) -> None:
     assert "I found nothing about that" in run.stdout
     ask = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "How wide was the gap in the Tessel dam?", "--json"],
                          capture_output=True, text=True, env={**env, "EVENTBOT_DATA_DIR": str(tmp_path / "demo")}, timeout=300)
+    # Exits cleanly, though the model's warm-up may still be running (torch used to abort the process).
+    assert ask.returncode == 0 and "terminate called" not in ask.stderr, ask.stderr
     answer = json.loads(ask.stdout)
     assert answer["answered"] and answer["passages"][0]["url"].startswith("https://")
