@@ -1,0 +1,154 @@
+"""Issue 4's scenarios: the real EventBot (bot/chat, unmodified) against the Discord double.
+
+Every assertion is on what Discord would have received or now shows in the channel.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.chat.client import EventBot
+from bot.service import EventService
+from corpus import demo_corpus
+from tests.discord_double import AttachmentSpec, CommandNotAvailable, DiscordDouble
+from tests.e2e.conftest import PageServer, ask, message_text
+from tests.e2e.pages import FERRY, ORCHARD, article_html
+
+pytestmark = pytest.mark.asyncio
+
+DAM_QUESTION = "How many residents were evacuated after the Velmora dam breach?"
+DAM_ANSWER = "We have evacuated 1,200 residents"
+DAM = next(a for a in demo_corpus.manifest()["articles"] if a["file"] == "harbourwatch-dam-breach.html")
+LINK = re.compile(r"\[([^\]]+)\]\(<(https?://[^>]+)>\)")
+GENERAL_MESSAGES = "POST /channels/{channel_id}/messages"
+
+
+def cited(embed_text: str) -> list[tuple[str, str]]:
+    """The (title, url) links in a text."""
+    return LINK.findall(embed_text)
+
+
+def dam_embed(embeds: list[dict]) -> str:
+    """The description of the embed quoting the dam article's evacuation figure."""
+    found = [e["description"] for e in embeds if DAM_ANSWER in e.get("description", "")]
+    assert found, [e.get("description") for e in embeds]
+    return found[0]
+
+
+# -- 1. /ask ---------------------------------------------------------------------------------------
+
+
+async def test_ask_is_deferred_at_once_and_answered_with_attributed_links(
+    double: DiscordDouble, eventbot: EventBot
+) -> None:
+    interaction, followup = await ask(double, DAM_QUESTION)
+
+    callback, *_ = double.interaction_responses(interaction)
+    assert callback.kind == "callback" and callback.status == 200
+    assert callback.json["type"] == 5  # "eventbot is thinking..."
+    assert callback.time - interaction.created_at < 3.0
+    assert followup.json["allowed_mentions"]["parse"] == []
+    assert followup.content.startswith(f"**Q:** {DAM_QUESTION}")
+    embeds = followup.embeds
+    assert 1 <= len(embeds) <= 10
+    for embed in embeds:  # every passage says where it is from, with a link
+        assert cited(embed["description"]), embed["description"]
+    dam = dam_embed(embeds)
+    assert "Harbour Watch" in dam and "Tomas Reyes" in dam and "2026-03-04" in dam
+    assert cited(dam)[-1] == (DAM["title"], DAM["url"].rstrip("/"))
+    # The "thinking" message became the answer, visible to everyone in the channel.
+    shown = double.original_message(interaction)
+    assert shown is not None and shown["embeds"] == embeds and not shown["flags"] & 64
+
+
+# -- 2. a mention ------------------------------------------------------------------------------------
+
+
+async def test_mention_gets_an_answer_replying_to_the_question(double: DiscordDouble, eventbot: EventBot) -> None:
+    question = await double.send_message(DAM_QUESTION, mention_bot=True)
+    reply = await double.wait_for_request(route=GENERAL_MESSAGES, method="POST", ok=True)
+
+    assert reply.path == f"/channels/{double.channels['general'].id}/messages"
+    assert str(reply.json["message_reference"]["message_id"]) == question["id"]
+    # Replies without pinging the asker (Discord's default for replied_user is false).
+    assert reply.json["allowed_mentions"] == {"parse": []}
+    assert cited(dam_embed(reply.embeds))[-1] == (DAM["title"], DAM["url"].rstrip("/"))
+    posted = double.get_message(reply.response["id"])
+    assert posted["referenced_message"]["id"] == question["id"] and posted["embeds"] == reply.embeds
+    assert posted["mentions"] == []
+
+
+# -- 3. a member tries /add ----------------------------------------------------------------------------
+
+
+async def test_member_add_is_refused_ephemerally_and_adds_nothing(
+    double: DiscordDouble, eventbot: EventBot, event_service: EventService, pages: PageServer
+) -> None:
+    url = pages.add("2026/04/02/maren-star-aground", article_html(**FERRY))
+    held = event_service.stats().articles
+    # Discord does not offer /add to members (the command's default permissions)...
+    with pytest.raises(CommandNotAvailable):
+        await double.send_slash_command("add", {"url": url}, user="member")
+    # ...unless a server admin opened it to everyone in Server Settings -> Integrations: the bot still refuses.
+    interaction = await double.send_slash_command("add", {"url": url}, user="member",
+                                                  ignore_default_permissions=True)
+    callback = await double.wait_for_interaction_response(interaction, "callback")
+
+    assert callback.json["type"] == 4 and callback.json["data"]["flags"] == 64
+    assert callback.content == "Only moderators can use that command."
+    assert double.interaction_responses(interaction) == [callback]
+    assert all("moderators" not in m["content"] for m in double.channel_messages(include_ephemeral=False))
+    assert pages.hits == [] and event_service.stats().articles == held
+    _, answer = await ask(double, "How many passengers were on the Maren Star when it ran aground?")
+    assert "Maren Star" not in message_text(answer)
+
+
+# -- 4. a moderator adds a link --------------------------------------------------------------------------
+
+
+async def test_moderator_adds_a_link_which_becomes_answerable_once(
+    double: DiscordDouble, eventbot: EventBot, event_service: EventService, pages: PageServer
+) -> None:
+    url = pages.add("2026/04/02/maren-star-aground", article_html(**FERRY))
+    held = event_service.stats().articles
+    interaction = await double.send_slash_command("add", {"url": url}, user="moderator")
+    added = await double.wait_for_interaction_response(interaction, "followup")
+
+    assert double.interaction_responses(interaction)[0].json["type"] == 5
+    assert added.content == f"Added: [{FERRY['title']}](<{url}>) (3 passages, article {held + 1})."
+    assert added.json["allowed_mentions"]["parse"] == []
+    assert pages.hits == ["/2026/04/02/maren-star-aground"]
+
+    _, answer = await ask(double, "How many passengers were on the Maren Star when it ran aground?")
+    ferry = [e["description"] for e in answer.embeds if "143 passengers" in e["description"]]
+    assert ferry and cited(ferry[0])[-1] == (FERRY["title"], url)
+    assert FERRY["outlet"] in ferry[0] and FERRY["author"] in ferry[0]
+
+    again = await double.send_slash_command("add", {"url": url}, user="moderator")
+    duplicate = await double.wait_for_interaction_response(again, "followup")
+    assert duplicate.content.startswith(f"Already held as article {held + 1}")
+    assert event_service.stats().articles == held + 1
+
+
+# -- 5. a moderator attaches a file --------------------------------------------------------------------
+
+
+async def test_moderator_adds_an_attached_page(
+    double: DiscordDouble, eventbot: EventBot, event_service: EventService
+) -> None:
+    held = event_service.stats().articles
+    page = AttachmentSpec("brenholt-frost.html", article_html(**ORCHARD), "text/html")
+    interaction = await double.send_slash_command("add", attachments={"file": page}, user="moderator")
+    added = await double.wait_for_interaction_response(interaction, "followup")
+
+    (download,) = double.find("GET", "/attachments/")
+    assert download.status == 200 and download.path.endswith("/brenholt-frost.html")
+    assert added.content == f"Added: {ORCHARD['title']} (3 passages, article {held + 1})."
+    assert event_service.stats().articles == held + 1
+
+    _, answer = await ask(double, "How much of the Brenholt cherry blossom did the frost destroy?")
+    best = answer.embeds[0]["description"]
+    assert "destroyed about half of the cherry blossom" in best
+    assert best.endswith(f"{ORCHARD['outlet']} · {ORCHARD['author']} · {ORCHARD['date']} · {ORCHARD['title']}")
