@@ -428,6 +428,22 @@ async def test_message_limits_are_enforced(discord_double: DiscordDouble, bot: M
     assert upload.json["content"] == "fine" and upload.files[0].data == data
 
 
+@pytest.mark.asyncio
+async def test_mentions_follow_allowed_mentions(discord_double: DiscordDouble, bot: MiniBot) -> None:  # noqa: F811
+    channel = bot.get_channel(discord_double.channels["general"].id)
+    assert isinstance(channel, discord.TextChannel)
+    alice = discord_double.members["member"].id
+    text = f"@everyone and <@{alice}>"
+    pings = await channel.send(text)  # no allowed_mentions: Discord parses everything
+    muted = await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+    broken = await channel.send("@\u200beveryone")
+    stored = [discord_double.get_message(m.id) for m in (pings, muted, broken)]
+    assert [m["mention_everyone"] for m in stored] == [True, False, False]
+    assert [len(m["mentions"]) for m in stored] == [1, 0, 0]
+    await pings.edit(content="nobody now")
+    assert discord_double.get_message(pings.id)["mention_everyone"] is False
+
+
 # -- gateway faults ----------------------------------------------------------------------------------
 
 

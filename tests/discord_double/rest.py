@@ -257,6 +257,7 @@ class FaultRule:
 
 MENTION_RE = re.compile(r"<@!?(\d+)>")
 ROLE_MENTION_RE = re.compile(r"<@&(\d+)>")
+EVERYONE_RE = re.compile(r"@(everyone|here)")
 
 
 def bucket_hash(route: str | None) -> str:
@@ -742,6 +743,13 @@ class RestMixin:
             roles.append(rid)
         return users, roles
 
+    @staticmethod
+    def _mentions_everyone(content: str, allowed: dict[str, Any] | None) -> bool:
+        """Whether ``@everyone``/``@here`` in the content pings (no allowed_mentions: everything may)."""
+        if allowed is not None and "everyone" not in (allowed.get("parse") or []):
+            return False
+        return EVERYONE_RE.search(content or "") is not None
+
     def _new_message(
         self: DiscordDouble,
         *,
@@ -764,7 +772,7 @@ class RestMixin:
             "timestamp": w.iso(),
             "edited_timestamp": None,
             "tts": bool(body.get("tts", False)),
-            "mention_everyone": False,
+            "mention_everyone": self._mentions_everyone(content, body.get("allowed_mentions")),
             "mentions": mentions,
             "mention_roles": mention_roles,
             "attachments": attachments,
@@ -810,6 +818,7 @@ class RestMixin:
                 new[key] = body[key] if body[key] is not None else ("" if key == "content" else [])
         if "content" in body:
             new["mentions"], new["mention_roles"] = self._mentions_for(new["content"], body.get("allowed_mentions"))
+            new["mention_everyone"] = self._mentions_everyone(new["content"], body.get("allowed_mentions"))
         if "attachments" in body or files:
             old = stored.payload.get("attachments", [])
             new["attachments"] = self._make_attachments(stored.channel_id, body, files, old)

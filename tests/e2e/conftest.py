@@ -22,7 +22,8 @@ from aiohttp import web
 from bot.chat.client import EventBot
 from bot.chat.settings import ChatSettings
 from bot.config import Config, load_config
-from bot.service import EventService
+from bot.corpora import Corpora
+from bot.service import EventService, ServiceSettings
 from corpus import demo_corpus
 from tests.discord_double import DiscordDouble, InteractionRecord, RecordedRequest, patch_discord_py, running_client
 
@@ -150,10 +151,17 @@ def data(config: Config, demo_data: Path) -> Path:
 
 
 @pytest.fixture
-def event_service(config: Config, data: Path) -> Iterator[EventService]:
-    service = EventService.from_config(config)
-    yield service
-    service.close()
+def corpora(config: Config, data: Path) -> Iterator[Corpora]:
+    """What `eventbot run` builds from the config (one corpus shared by every server, the default)."""
+    corpora = Corpora(config.data_dir, ServiceSettings.from_config(config), config.discord.corpora)
+    yield corpora
+    corpora.close()
+
+
+@pytest.fixture
+def event_service(corpora: Corpora, double: DiscordDouble) -> EventService:
+    """The corpus the double's guild sees."""
+    return corpora.for_guild(double.guild_id)
 
 
 @pytest_asyncio.fixture
@@ -166,9 +174,9 @@ async def double(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DiscordDouble
 
 
 @pytest_asyncio.fixture
-async def eventbot(double: DiscordDouble, event_service: EventService, config: Config) -> AsyncIterator[EventBot]:
+async def eventbot(double: DiscordDouble, corpora: Corpora, config: Config) -> AsyncIterator[EventBot]:
     settings = dataclasses.replace(ChatSettings.from_config(config.discord), progress_interval=PROGRESS_INTERVAL)
-    bot = EventBot(event_service, settings, guild_ready_timeout=0.05)
+    bot = EventBot(corpora, settings, sync_state=config.data_dir / "discord-commands.json", guild_ready_timeout=0.05)
     async with running_client(bot, double):
         yield bot
     assert double.unknown_requests == []

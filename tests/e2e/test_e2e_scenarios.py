@@ -13,8 +13,9 @@ from bot.chat.client import EventBot
 from bot.service import EventService
 from corpus import demo_corpus
 from tests.discord_double import AttachmentSpec, CommandNotAvailable, DiscordDouble
-from tests.e2e.conftest import PageServer, ask, message_text
-from tests.e2e.pages import FERRY, ORCHARD, article_html
+from tests.discord_double.gateway import OP_IDENTIFY, OP_RESUME
+from tests.e2e.conftest import BYSTANDER_ID, PageServer, ask, message_text
+from tests.e2e.pages import FERRY, ORCHARD, PINGS, article_html
 
 pytestmark = pytest.mark.asyncio
 
@@ -152,3 +153,70 @@ async def test_moderator_adds_an_attached_page(
     best = answer.embeds[0]["description"]
     assert "destroyed about half of the cherry blossom" in best
     assert best.endswith(f"{ORCHARD['outlet']} · {ORCHARD['author']} · {ORCHARD['date']} · {ORCHARD['title']}")
+
+
+# -- 7. the gateway drops mid-conversation ------------------------------------------------------------------
+
+
+async def test_dropped_gateway_resumes_and_questions_are_still_answered(
+    double: DiscordDouble, eventbot: EventBot
+) -> None:
+    mark = len(double.gateway_frames)
+    during = await double.send_slash_command("ask", {"question": DAM_QUESTION})
+    await double.drop_gateway()  # the TCP connection cut, no close frame
+    missed = await double.send_slash_command("ask", {"question": "Who chairs the ceasefire talks in Lindhaven?"})
+
+    await double.wait_for_gateway(event="RESUMED", direction="send", since=mark)
+    resume = next(f for f in double.gateway_frames[mark:] if f.op == OP_RESUME)
+    assert resume.d["session_id"] == double.session.id
+    assert not any(f.op == OP_IDENTIFY for f in double.gateway_frames[mark:]) and len(double.sessions) == 1
+    after, answer = await ask(double, "How many dockworkers walked out at Saltmarch?")
+    assert "Saltmarch" in message_text(answer) and answer.embeds
+    for interaction in (during, missed, after):  # each answered, once
+        followups = [r for r in double.interaction_responses(interaction) if r.kind == "followup"]
+        if interaction is not after:
+            followups = [await double.wait_for_interaction_response(interaction, "followup")]
+        assert len(followups) == 1 and followups[0].embeds
+    assert DAM_ANSWER in message_text(double.find(kind="followup", interaction=during)[0])
+    assert "Rustad" in message_text(double.find(kind="followup", interaction=missed)[0])
+
+
+# -- 8. Discord rate-limits the answer ----------------------------------------------------------------------
+
+
+async def test_rate_limited_answer_is_retried_after_retry_after_and_arrives_once(
+    double: DiscordDouble, eventbot: EventBot
+) -> None:
+    rule = double.fail_next("POST", f"/webhooks/{double.application_id}/", status=429, retry_after=0.5)
+    interaction, answer = await ask(double, DAM_QUESTION)
+
+    attempts = [r for r in double.interaction_responses(interaction) if r.kind == "followup"]
+    assert [r.status for r in attempts] == [429, 200] and rule.hits == attempts[:1]
+    assert attempts[1] is answer and answer.time - attempts[0].time >= 0.5
+    assert answer.json == attempts[0].json  # the same answer, not a degraded one
+    shown = [m for m in double.channel_messages() if any(DAM_ANSWER in e.get("description", "") for e in m["embeds"])]
+    assert len(shown) == 1 and shown[0]["id"] == answer.response["id"]
+
+
+# -- 9. an article that mentions everyone ---------------------------------------------------------------------
+
+
+async def test_quoted_mentions_cannot_ping(
+    double: DiscordDouble, eventbot: EventBot, event_service: EventService
+) -> None:
+    added = event_service.add_document(article_html(**PINGS), "prank.html", url="https://www.harbourwatch.example/prank")
+    assert added.status == "added"
+    question = "What did the prankster post about the lighthouse fire with @everyone?"
+    _, answer = await ask(double, question)
+    mention = await double.send_message(question, mention_bot=True)
+    reply = await double.wait_for_request(route=GENERAL_MESSAGES, method="POST", ok=True)
+    assert str(reply.json["message_reference"]["message_id"]) == mention["id"]
+
+    for sent in (answer, reply):
+        assert sent.json["allowed_mentions"] == {"parse": []}
+        text = message_text(sent)
+        assert "harbourmaster as" in text  # the passage is quoted...
+        assert "@\u200beveryone" in text and f"<\u200b@\u200b{BYSTANDER_ID}>" in text  # ...its mentions broken
+        assert not re.search(r"@(everyone|here)|<@[!&]?\d+>", text), text
+        posted = double.get_message(sent.response["id"])
+        assert posted["mentions"] == [] and posted["mention_roles"] == [] and not posted["mention_everyone"]
