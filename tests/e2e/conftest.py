@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import random
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -30,7 +31,7 @@ from tests.discord_double import DiscordDouble, InteractionRecord, RecordedReque
 HEARTBEAT_MS = 200  # Discord: about 41 s; short here so heartbeats fall inside a test
 PROGRESS_INTERVAL = 0.05  # /reindex edits its message this often (the bot's default: 2 s)
 BYSTANDER_ID = 123456789012345678  # a member of the guild, mentioned inside an article (scenario 9)
-FILLER_ARTICLES = 400  # x 5 passages: enough for a rebuild of several progress steps
+FILLER_ARTICLES = 1000  # x 5 passages: a rebuild of about a second, in many progress steps
 
 
 # -- data folders, built once per session and copied into each test -----------------------------
@@ -174,12 +175,16 @@ async def double(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DiscordDouble
 
 
 @pytest_asyncio.fixture
-async def eventbot(double: DiscordDouble, corpora: Corpora, config: Config) -> AsyncIterator[EventBot]:
+async def eventbot(double: DiscordDouble, corpora: Corpora, config: Config,
+                   caplog: pytest.LogCaptureFixture) -> AsyncIterator[EventBot]:
+    """The bot logged in to the double; at the end, no request the double did not know and no error logged."""
     settings = dataclasses.replace(ChatSettings.from_config(config.discord), progress_interval=PROGRESS_INTERVAL)
     bot = EventBot(corpora, settings, sync_state=config.data_dir / "discord-commands.json", guild_ready_timeout=0.05)
     async with running_client(bot, double):
         yield bot
     assert double.unknown_requests == []
+    logged = caplog.get_records("setup") + caplog.get_records("call") + caplog.records
+    assert [r.getMessage() for r in logged if r.levelno >= logging.ERROR] == []
 
 
 # -- helpers ----------------------------------------------------------------------------------------
