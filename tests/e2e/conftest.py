@@ -42,7 +42,7 @@ def _config_dict(**extra: Any) -> dict[str, Any]:
 
 
 def _filler_records(n: int) -> list[dict[str, str]]:
-    """Articles of made-up words: bulk for the rebuild, sharing no words with the questions asked."""
+    """Articles of made-up words, unlike any in the questions asked: bulk for the rebuild."""
     rng = random.Random(4)
     syllables = ["ka", "lo", "mi", "ren", "tas", "vo", "quil", "bre", "dun", "sha", "pex", "nor", "ith", "zal"]
 

@@ -1,6 +1,7 @@
 """Issue 4's scenarios: the real EventBot (bot/chat, unmodified) against the Discord double.
 
-Every assertion is on what Discord would have received or now shows in the channel.
+Every assertion is on what Discord would have received or now shows in the channel. Scenario 6
+(/reindex under load) is in test_e2e_reindex.py, on a bigger corpus.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ async def test_ask_is_deferred_at_once_and_answered_with_attributed_links(
     assert shown is not None and shown["embeds"] == embeds and not shown["flags"] & 64
 
 
-# -- 2. a mention ------------------------------------------------------------------------------------
+# -- 2. a mention ----------------------------------------------------------------------------------
 
 
 async def test_mention_gets_an_answer_replying_to_the_question(double: DiscordDouble, eventbot: EventBot) -> None:
@@ -81,7 +82,7 @@ async def test_mention_gets_an_answer_replying_to_the_question(double: DiscordDo
     assert posted["mentions"] == []
 
 
-# -- 3. a member tries /add ----------------------------------------------------------------------------
+# -- 3. a member tries /add ------------------------------------------------------------------------
 
 
 async def test_member_add_is_refused_ephemerally_and_adds_nothing(
@@ -106,7 +107,7 @@ async def test_member_add_is_refused_ephemerally_and_adds_nothing(
     assert "Maren Star" not in message_text(answer)
 
 
-# -- 4. a moderator adds a link --------------------------------------------------------------------------
+# -- 4. a moderator adds a link --------------------------------------------------------------------
 
 
 async def test_moderator_adds_a_link_which_becomes_answerable_once(
@@ -133,7 +134,7 @@ async def test_moderator_adds_a_link_which_becomes_answerable_once(
     assert event_service.stats().articles == held + 1
 
 
-# -- 5. a moderator attaches a file --------------------------------------------------------------------
+# -- 5. a moderator attaches a file ----------------------------------------------------------------
 
 
 async def test_moderator_adds_an_attached_page(
@@ -155,7 +156,7 @@ async def test_moderator_adds_an_attached_page(
     assert best.endswith(f"{ORCHARD['outlet']} · {ORCHARD['author']} · {ORCHARD['date']} · {ORCHARD['title']}")
 
 
-# -- 7. the gateway drops mid-conversation ------------------------------------------------------------------
+# -- 7. the gateway drops mid-conversation ---------------------------------------------------------
 
 
 async def test_dropped_gateway_resumes_and_questions_are_still_answered(
@@ -181,7 +182,7 @@ async def test_dropped_gateway_resumes_and_questions_are_still_answered(
     assert "Rustad" in message_text(double.find(kind="followup", interaction=missed)[0])
 
 
-# -- 8. Discord rate-limits the answer ----------------------------------------------------------------------
+# -- 8. Discord rate-limits the answer -------------------------------------------------------------
 
 
 async def test_rate_limited_answer_is_retried_after_retry_after_and_arrives_once(
@@ -198,25 +199,26 @@ async def test_rate_limited_answer_is_retried_after_retry_after_and_arrives_once
     assert len(shown) == 1 and shown[0]["id"] == answer.response["id"]
 
 
-# -- 9. an article that mentions everyone ---------------------------------------------------------------------
+# -- 9. an article that mentions everyone ----------------------------------------------------------
 
 
-async def test_quoted_mentions_cannot_ping(
-    double: DiscordDouble, eventbot: EventBot, event_service: EventService
-) -> None:
-    added = event_service.add_document(article_html(**PINGS), "prank.html", url="https://www.harbourwatch.example/prank")
-    assert added.status == "added"
+async def test_quoted_mentions_cannot_ping(double: DiscordDouble, eventbot: EventBot) -> None:
+    page = AttachmentSpec("prank.html", article_html(**PINGS), "text/html")
+    add = await double.send_slash_command("add", attachments={"file": page}, user="moderator")
+    added = await double.wait_for_interaction_response(add, "followup")  # its title says @everyone
     question = "What did the prankster post about the lighthouse fire with @everyone?"
     _, answer = await ask(double, question)
     mention = await double.send_message(question, mention_bot=True)
     reply = await double.wait_for_request(route=GENERAL_MESSAGES, method="POST", ok=True)
     assert str(reply.json["message_reference"]["message_id"]) == mention["id"]
 
+    assert added.content.startswith("Added: Prankster floods the Saltmarch council chat with @\u200beveryone")
     for sent in (answer, reply):
-        assert sent.json["allowed_mentions"] == {"parse": []}
         text = message_text(sent)
         assert "harbourmaster as" in text  # the passage is quoted...
         assert "@\u200beveryone" in text and f"<\u200b@\u200b{BYSTANDER_ID}>" in text  # ...its mentions broken
-        assert not re.search(r"@(everyone|here)|<@[!&]?\d+>", text), text
+    for sent in (added, answer, reply):
+        assert sent.json["allowed_mentions"] == {"parse": []}
+        assert not re.search(r"@(everyone|here)|<@[!&]?\d+>", message_text(sent)), message_text(sent)
         posted = double.get_message(sent.response["id"])
         assert posted["mentions"] == [] and posted["mention_roles"] == [] and not posted["mention_everyone"]
