@@ -174,7 +174,11 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
 
     # htmldate's text-wide search is slow and only needed without date metadata.
     date_params = {"extensive_search": meta.published is None, "original_date": True}
-    doc = trafilatura.bare_extraction(tree, url=url, date_extraction_params=date_params, **_TRAFILATURA_OPTIONS)
+    try:
+        doc = trafilatura.bare_extraction(tree, url=url, date_extraction_params=date_params, **_TRAFILATURA_OPTIONS)
+    except Exception as e:  # noqa: BLE001 - lxml/htmldate assert on some broken trees
+        log.warning("trafilatura failed on a page (%s: %s)", type(e).__name__, e)
+        raise NotAnArticle(f"{NO_ARTICLE} (its HTML is too broken to read)") from e
     if doc is None:
         raise NotAnArticle(NO_ARTICLE)
 
@@ -513,8 +517,11 @@ def _pick_url(meta_url: str | None, found: str | None, given: str | None) -> str
     for candidate in (meta_url, found):
         if not candidate:
             continue
-        absolute = urljoin(given, candidate.strip()) if given else candidate.strip()
-        parts = urlsplit(absolute)
+        try:
+            absolute = urljoin(given, candidate.strip()) if given else candidate.strip()
+            parts = urlsplit(absolute)
+        except ValueError:  # e.g. a bracketed host that is no IP address
+            continue
         if parts.scheme not in ("http", "https") or not parts.netloc:
             continue
         # A canonical pointing at the home page is a template bug, not the article's address.

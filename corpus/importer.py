@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from corpus.errors import BadRecord
 from corpus.models import ArticleDraft
@@ -13,6 +15,7 @@ from corpus.split import split_paragraphs
 
 REQUIRED = ("title", "url", "body")
 OPTIONAL = ("source", "author", "published_at")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # lone surrogates (JSON escapes such as \ud800) are not UTF-8
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict | BadRecord]]:
@@ -54,8 +57,13 @@ def record_to_draft(record: object, max_paragraph_chars: int = 2000) -> ArticleD
     for key in OPTIONAL:
         if record.get(key) is not None and not isinstance(record[key], str):
             raise BadRecord(f"{key!r} must be a string")
+    record = {k: _SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for k, v in record.items()}
     url = record["url"].strip()
-    if not url.startswith(("http://", "https://")):
+    try:
+        host = urlsplit(url).netloc
+    except ValueError:
+        host = ""
+    if not url.startswith(("http://", "https://")) or not host:
         raise BadRecord(f"'url' must be an http(s) URL, got {url[:60]!r}")
     published = (record.get("published_at") or "").strip() or None
     if published:

@@ -71,6 +71,32 @@ def test_huge_single_paragraph_and_many_tiny_ones(held: EventService) -> None:
     _refused_or_added(held, f"Tiny paragraphs\n\n{tiny}".encode(), "tiny.txt")
 
 
+def test_page_that_broke_the_extractor_is_refused(held: EventService) -> None:
+    page = b"<svg><script> </script> <meta <svg><script>"  # lxml asserts inside htmldate on this tree
+    result = held.add_document(page, "page.html")
+    assert result.status == "failed" and "too broken" in result.message
+
+
+def test_canonical_link_with_an_impossible_host_is_ignored() -> None:
+    from corpus.extract import _pick_url
+
+    assert _pick_url("http://[not-an-ip]/a", None, "https://x.example/a") == "https://x.example/a"
+
+
+def test_import_record_with_lone_surrogates_or_a_bad_host(held: EventService, tmp_path: Path) -> None:
+    lines = ['{"title": "Flood \\ud800 report", "url": "https://fz.example/a", "body": "The flood reached the square before dawn."}',
+             '{"title": "Bad host", "url": "http://[zz]/a", "body": "The flood reached the square before dawn."}']
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    before = held.stats().articles
+    report = held.import_file(path)
+    assert report.added == 1 and [position for position, _ in report.failed] == [2]
+    added = next(a for a in held.articles() if a.url == "https://fz.example/a")
+    assert added.title == "Flood \ufffd report"
+    held.remove(str(added.id))
+    assert held.stats().articles == before
+
+
 def test_boilerplate_only_page_is_refused(held: EventService) -> None:
     page = ("<html><body><nav>Home World Politics</nav><p>Leave a Reply</p><p>Notify of</p>"
             "<p>Liked it? Take a second to support Harbour Watch on Patreon!</p><p>Scroll To Top</p>"
