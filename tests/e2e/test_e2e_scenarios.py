@@ -6,6 +6,7 @@ Every assertion is on what Discord would have received or now shows in the chann
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -100,11 +101,11 @@ async def test_member_add_is_refused_ephemerally_and_adds_nothing(
 
     assert callback.json["type"] == 4 and callback.json["data"]["flags"] == 64
     assert callback.content == "Only moderators can use that command."
-    assert double.interaction_responses(interaction) == [callback]
-    assert all("moderators" not in m["content"] for m in double.channel_messages(include_ephemeral=False))
-    assert pages.hits == [] and event_service.stats().articles == held
     _, answer = await ask(double, "How many passengers were on the Maren Star when it ran aground?")
     assert "Maren Star" not in message_text(answer)
+    assert double.interaction_responses(interaction) == [callback]  # and nothing after it
+    assert all("moderators" not in m["content"] for m in double.channel_messages(include_ephemeral=False))
+    assert pages.hits == [] and event_service.stats().articles == held
 
 
 # -- 4. a moderator adds a link --------------------------------------------------------------------
@@ -195,6 +196,8 @@ async def test_rate_limited_answer_is_retried_after_retry_after_and_arrives_once
     assert [r.status for r in attempts] == [429, 200] and rule.hits == attempts[:1]
     assert attempts[1] is answer and answer.time - attempts[0].time >= 0.5
     assert answer.json == attempts[0].json  # the same answer, not a degraded one
+    await asyncio.sleep(0.6)  # longer than retry_after: no second copy follows
+    assert [r.status for r in double.interaction_responses(interaction)] == [200, 429, 200]
     shown = [m for m in double.channel_messages() if any(DAM_ANSWER in e.get("description", "") for e in m["embeds"])]
     assert len(shown) == 1 and shown[0]["id"] == answer.response["id"]
 
