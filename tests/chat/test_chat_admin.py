@@ -6,6 +6,8 @@ import asyncio
 import threading
 import time
 
+from unittest.mock import AsyncMock, MagicMock
+
 import discord
 import pytest
 
@@ -113,3 +115,18 @@ async def test_stats_for_admins(bot: EventBot, loaded: EventService) -> None:
     message = only_message(interaction)
     assert message["ephemeral"] is True
     assert "**Articles:** 3" in message["content"] and "Harbour Watch (1)" in message["content"]
+
+
+async def test_a_rebuild_outliving_the_interaction_reports_in_the_channel(bot: EventBot, loaded: EventService) -> None:
+    cog = Admin(bot)
+    interaction = make_interaction(bot, roles=ADMIN, command="reindex")
+    expired = discord.HTTPException(type("Response", (), {"status": 401, "reason": "Unauthorized"})(),
+                                    {"code": 50027, "message": "Invalid Webhook Token"})
+    interaction.edit_original_response.side_effect = expired
+    interaction.channel = MagicMock(spec=discord.TextChannel)
+    interaction.channel.send = AsyncMock()
+    interaction.user.mention = "<@1001>"
+    await invoke(cog.reindex, cog, interaction)
+    text = interaction.channel.send.await_args.args[0]
+    assert text.startswith("<@1001> ") and "Rebuilt the index: done. 8 passages of 3 articles" in text
+    assert interaction.channel.send.await_args.kwargs["allowed_mentions"].users == [interaction.user]

@@ -53,8 +53,17 @@ class Admin(commands.Cog):
                 await reporter
         elapsed = time.monotonic() - started
         log.info("rebuilt the index: %d passages in %.1f s", stats.indexed, elapsed)
-        await interaction.edit_original_response(content=render.reindex_done(stats, elapsed),
-                                                 allowed_mentions=render.NO_MENTIONS)
+        done = render.reindex_done(stats, elapsed)
+        try:
+            await interaction.edit_original_response(content=done, allowed_mentions=render.NO_MENTIONS)
+        except discord.HTTPException as e:
+            # The interaction's token lasts 15 minutes; a longer rebuild reports in the channel instead.
+            log.info("cannot edit the /reindex message (%s); posting the result in the channel", e)
+            channel = interaction.channel
+            if not isinstance(channel, discord.abc.Messageable):
+                raise
+            await channel.send(f"{interaction.user.mention} {done}",
+                               allowed_mentions=discord.AllowedMentions(users=[interaction.user]))
 
     async def _report(self, interaction: discord.Interaction, progress: RebuildProgress, started: float) -> None:
         """Edit the command's message with the progress every `progress_interval` seconds."""
@@ -66,6 +75,8 @@ class Admin(commands.Cog):
                     content=render.reindex_progress(done, total, time.monotonic() - started))
             except discord.HTTPException as e:
                 log.warning("cannot show the rebuild's progress: %s", e)
+                if e.status == 401:  # the interaction's token expired: no later edit can succeed
+                    return
 
     @app_commands.command()
     @checks.admin_only()
