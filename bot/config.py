@@ -51,6 +51,8 @@ class RetrievalConfig(_Section):
     bm25_b: float = Field(0.3, ge=0, le=1)
     outlet_boost: float = Field(0.5, ge=0)
     date_boost: float = Field(0.2, ge=0)
+    part_weight: float = Field(1.5, ge=0)
+    abstain_unheld_outlets: bool = True
     min_similarity: float | None = Field(None, ge=-1, le=1)
     max_question_chars: int = Field(1000, ge=10)
 

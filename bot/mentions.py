@@ -1,4 +1,5 @@
-"""Outlets and dates a question mentions, as soft boosts of the passages they point at. Pure functions.
+"""Outlets and dates a question mentions, as soft boosts of the passages they point at; outlets a question
+attributes a report to; the parts of a many-part question. Pure functions.
 
 "Does the TechCrunch article on the FTX trial agree with The Verge's report published on October 5, 2023?"
 names two held outlets and a day: passages of articles from those outlets, and of articles published
@@ -32,6 +33,32 @@ _DATE_PATTERNS = (
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b"),  # 2023-10-05
 )
 _ALIAS_SEPARATORS = (" - ", " | ", ": ")
+
+# "an article by X", "a report from X", "a X piece", "according to a X report": X is an outlet the
+# question attributes a report to. X: capitalised words ("The Wall Street Journal", "Space.com").
+_WORK = (r"(?:article|articles|report|reports|piece|pieces|analysis|review|story|stories|coverage|feature|column|"
+         r"editorial|publication|podcast)")
+_CAP = r"[A-Z0-9][\w.&'’-]*"
+_NAME = rf"(?:[Tt]he\s+)?{_CAP}(?:\s+(?:of\s+|&\s+)?{_CAP})*"
+_ATTRIBUTIONS = (
+    re.compile(rf"\b{_WORK}\s+(?:by|from|in|published\s+(?:by|in))\s+(?P<name>{_NAME})"),
+    re.compile(rf"\b(?:a|an|the|another|two|both|separate)\s+(?P<name>{_NAME})\s+{_WORK}\b"),
+    re.compile(rf"\baccording\s+to\s+(?:an?\s+|the\s+)?(?P<name>{_NAME})\s+{_WORK}\b"),
+)
+# Quotes around a name ("the 'Fortune' article") are dropped; a possessive's apostrophe is kept.
+_QUOTES = re.compile(r"['‘’\"“”](?=[A-Z])|(?<=[\w.])['’\"“”](?!s\b)")
+_NOT_OUTLET = re.compile(rf"^(?:the\s+)?(?:{'|'.join(_MONTHS)}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+                         re.IGNORECASE)
+
+# Where a many-part question splits: "; " and "?", "while", "whereas", "but", "and does/did/is/...",
+# "compared to", "than", ", and", ", or", and a comma not inside a date ("October 5, 2023").
+_PART_SPLIT = re.compile(
+    r"\s*(?:[;?]|,?\s+(?:while|whereas|but|and\s+(?:does|did|do|is|was|are|were|has|have|had|how|what|which|who)|"
+    r"compared\s+(?:to|with)|than|in\s+contrast\s+to|as\s+opposed\s+to)\b|,\s+(?:and|or)\b|,(?!\s*\d))\s*",
+    re.IGNORECASE)
+_PART_STOP = frozenset("the a an of and or to in on by from for with as at is was are were be been has have had does "
+                       "did do that this which who what whom whose article articles report reports reported "
+                       "according both also".split())
 
 
 @dataclass(frozen=True)
@@ -77,6 +104,47 @@ def named_days(question: str) -> list[Day]:
     return found
 
 
+def attributed_names(question: str) -> list[str]:
+    """Names the question attributes a report to ("a Bloomberg article", "a report by The Verge"), in order.
+
+    Dates ("the October 5 article") and names of one or two characters are not taken as outlets.
+    """
+    text = _QUOTES.sub("", question)
+    found: list[str] = []
+    for pattern in _ATTRIBUTIONS:
+        for m in pattern.finditer(text):
+            name = re.sub(r"['’]s$", "", m.group("name").strip(" .,'’"))
+            if len(name) > 2 and not _NOT_OUTLET.match(name) and name not in found:
+                found.append(name)
+    return found
+
+
+def unheld_outlets(question: str, held: OutletMatcher) -> list[str]:
+    """The outlets the question attributes a report to that name none of the held outlets."""
+    return [name for name in attributed_names(question) if not held.holds(name)]
+
+
+def question_parts(question: str, min_words: int = 4) -> list[str]:
+    """A many-part question's parts ("Does X report A, while Y reports B?" -> the A and the B clause), or []
+    for a question of one part. A fragment of fewer than `min_words` content words joins its neighbour."""
+    parts: list[str] = []
+    for piece in _PART_SPLIT.split(question):
+        piece = piece.strip(" ,.?") if piece else ""
+        if not piece:
+            continue
+        if parts and _content_words(piece) < min_words:
+            parts[-1] += ", " + piece
+        else:
+            parts.append(piece)
+    if len(parts) > 1 and _content_words(parts[0]) < min_words:
+        parts[0:2] = [parts[0] + ", " + parts[1]]
+    return parts if len(parts) > 1 else []
+
+
+def _content_words(text: str) -> int:
+    return sum(w.lower() not in _PART_STOP for w in re.findall(r"[\w'’-]{2,}", text))
+
+
 def outlet_aliases(name: str) -> set[str]:
     """The ways a question may name a held outlet: its name, and its name before a " - ", " | " or ": "."""
     aliases = {name.strip()}
@@ -105,6 +173,14 @@ class OutletMatcher:
         names = sorted(self._by_key, key=len, reverse=True)
         body = "|".join(r"\s+".join(re.escape(w) for w in key.split()) for key in names)
         self._pattern = re.compile(rf"(?<!\w)(?:the\s+)?(?P<name>{body})(?!\w)", re.IGNORECASE) if names else None
+
+    def holds(self, name: str) -> bool:
+        """Whether `name` names a held outlet, or is the first words of one ("BBC" for "BBC News")."""
+        words = name.split()
+        if len(words) > 1 and words[0].lower() == "the":
+            words = words[1:]
+        key = _key(" ".join(words))
+        return any(k == key or k.startswith(key + " ") for k in self._by_key)
 
     def __call__(self, question: str) -> set[str]:
         named: set[str] = set()

@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.config import Config
 from bot.errors import BadFilter, EmptyQuestion, RebuildRunning
-from bot.mentions import Mentions, OutletMatcher, boost_mentions, find_mentions
+from bot.mentions import Mentions, OutletMatcher, boost_mentions, find_mentions, question_parts, unheld_outlets
 from bot.query import parse_query, speaker_matches
 from corpus import fetch
 from corpus.attribution import annotate, canonical_agency
@@ -27,6 +27,7 @@ from corpus.syndication import near_identical
 from index.dense import DenseParams
 from index.embedder import Embedder, QueryCache, load_embedder
 from index.errors import IndexCorrupt
+from index.fusion import merge_parts
 from index.hybrid import Generations, Hit, HybridIndex, SearchParams
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,10 @@ class ServiceSettings:
     # Added to the fused score of passages from outlets, and published on days, a question names (bot.mentions).
     outlet_boost: float = 0.5
     date_boost: float = 0.2
+    # A many-part question's parts are searched too; weight of a passage's best part score (0: off).
+    part_weight: float = 1.5
+    # Not answered when the question attributes a report to an outlet none of the held articles come from.
+    abstain_unheld_outlets: bool = True
     fetch_timeout: float = 15.0
     fetch_max_bytes: int = 5_000_000
     user_agent: str = "eventbot"
@@ -141,7 +146,8 @@ class ServiceSettings:
             max_paragraph_chars=cfg.corpus.max_paragraph_chars,
             search=SearchParams(candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
                                 keyword_weight=r.keyword_weight, fusion=r.fusion, bm25_k1=r.bm25_k1, bm25_b=r.bm25_b),
-            outlet_boost=r.outlet_boost, date_boost=r.date_boost,
+            outlet_boost=r.outlet_boost, date_boost=r.date_boost, part_weight=r.part_weight,
+            abstain_unheld_outlets=r.abstain_unheld_outlets,
             fetch_timeout=cfg.fetch.timeout_seconds, fetch_max_bytes=cfg.fetch.max_bytes, user_agent=cfg.fetch.user_agent,
             fetch_allowed_private_hosts=tuple(cfg.fetch.allowed_private_hosts),
             fetch_allowed_ports=tuple(cfg.fetch.allowed_ports), fetch_max_redirects=cfg.fetch.max_redirects,
@@ -178,7 +184,8 @@ class EventService:
         self.generations = Generations(self.data_dir / "index")
         self._embedder = embedder
         self._queries: QueryCache | None = None
-        self._outlets: tuple[int, OutletMatcher] | None = None  # (articles held, matcher of their outlets)
+        # (articles held, matcher of their outlets, matcher of their outlets and wire agencies)
+        self._outlets: tuple[int, OutletMatcher, OutletMatcher] | None = None
         self._index: HybridIndex | None = None
         self._lock = threading.RLock()  # guards the live index and its files
         self._rebuilding = threading.Lock()
@@ -324,9 +331,13 @@ class EventService:
         index = self._live()
         if self._queries is None:
             self._queries = QueryCache(self.embedder, self.settings.query_cache_size)
-        vectors = self._queries.encode(cleaned)
+        parts = [question_parts(q) if self.settings.part_weight > 0 else [] for q in cleaned]
+        flat = [p for ps in parts for p in ps]
+        vectors = self._queries.encode(cleaned + flat)  # one batch: the questions, then their parts
+        part_vectors = iter(vectors[len(cleaned):])
         answers = []
-        for question, vector, query, f, keep in zip(cleaned, vectors, queries, filters, keeps, strict=True):
+        for question, vector, query, f, keep, ps in zip(cleaned, vectors[:len(cleaned)], queries, filters, keeps, parts,
+                                                        strict=True):
             # Extra depth, so that the per-article cap, the filters and the speaker, outlet and date boosts
             # still find k passages.
             narrowed = keep is not None or "speaker" in f or query.speaker_hint or self._mentions(question, articles)
@@ -334,8 +345,10 @@ class EventService:
             with self._lock:
                 index = self._index or index
                 hits = index.search(vector, question, depth, self.settings.search)
+                part_hits = [(p, index.search(next(part_vectors), p, max(k * 3, self.settings.search.candidates),
+                                              self.settings.search)) for p in ps]
             answers.append(self._answer(question, hits, articles, k, keep, speaker=f.get("speaker"),
-                                        hint=query.speaker_hint, filters=f))
+                                        hint=query.speaker_hint, filters=f, parts=part_hits))
         return answers
 
     def _clean_question(self, question: str) -> str:
@@ -352,10 +365,32 @@ class EventService:
         s = self.settings
         if not (s.outlet_boost or s.date_boost):
             return Mentions()
-        if self._outlets is None or self._outlets[0] != articles:  # the outlets held change with the articles
-            self._outlets = (articles, OutletMatcher(name for name, _ in self.store.sources()))
-        found = find_mentions(question, self._outlets[1])
+        found = find_mentions(question, self._matchers(articles)[0])
         return Mentions(found.outlets if s.outlet_boost else frozenset(), found.days if s.date_boost else ())
+
+    def _matchers(self, articles: int) -> tuple[OutletMatcher, OutletMatcher]:
+        """Matchers of the held outlets, and of the held outlets and wire agencies (rebuilt as articles change)."""
+        if self._outlets is None or self._outlets[0] != articles:
+            sources = [name for name, _ in self.store.sources()]
+            origins = {a.origin for a in self.store.articles() if a.origin}
+            self._outlets = (articles, OutletMatcher(sources), OutletMatcher([*sources, *origins]))
+        return self._outlets[1], self._outlets[2]
+
+    def _merge_parts(self, question: str, hits: list[Hit], parts: list[tuple[str, list[Hit]]],
+                     rows: dict[int, tuple[Passage, Article]], articles: int) -> list[Hit]:
+        """The question's hits merged with its parts' (index.fusion.merge_parts); each part boosted by the
+        outlets and days it names, else by those the whole question names."""
+        whole = self._mentions(question, articles)
+        meta = {i: (a.source, a.origin, a.published_at) for i, (_, a) in rows.items()}
+        by_id = {h.id: h for _, ph in parts for h in ph} | {h.id: h for h in hits}
+        scores = []
+        for text, part in parts:
+            m = self._mentions(text, articles)
+            m = Mentions(m.outlets or whole.outlets, m.days or whole.days)
+            part = boost_mentions(part, meta, m, self.settings.outlet_boost, self.settings.date_boost)
+            scores.append({h.id: h.score for h in part})
+        merged = merge_parts({h.id: h.score for h in hits}, scores, self.settings.part_weight)
+        return sorted((replace(by_id[i], score=sc) for i, sc in merged.items()), key=lambda h: h.score, reverse=True)
 
     def _boost_mentions(self, question: str, hits: list[Hit], rows: dict[int, tuple[Passage, Article]],
                         articles: int) -> list[Hit]:
@@ -368,17 +403,25 @@ class EventService:
 
     def _answer(self, question: str, hits: list[Hit], articles: int, k: int,
                 keep: Callable[[Article], bool] | None = None, speaker: str | None = None,
-                hint: str | None = None, filters: dict[str, str] | None = None) -> Answer:
+                hint: str | None = None, filters: dict[str, str] | None = None,
+                parts: list[tuple[str, list[Hit]]] | None = None) -> Answer:
         filters = filters or {}
         threshold = self.min_similarity
         if not hits or max(h.similarity for h in hits) < threshold:
             note = f"I found nothing about that in the {articles} article{'s' if articles != 1 else ''} I hold."
             return Answer(question, False, [], articles, note, filters)
+        unheld = unheld_outlets(question, self._matchers(articles)[1]) if self.settings.abstain_unheld_outlets else []
+        if unheld and "source" not in filters:
+            note = f"I hold no articles from {' or '.join(unheld)}."
+            return Answer(question, False, [], articles, note, filters)
         # A passage far below the answer threshold is unrelated to the question: never show it.
-        rows = self.store.passages_with_articles([h.id for h in hits if h.similarity >= threshold / 2])
+        candidates = hits + [h for _, ph in parts or () for h in ph]
+        rows = self.store.passages_with_articles(list({h.id for h in candidates if h.similarity >= threshold / 2}))
         if hint:
             hits = boost_speaker(hits, {i: p.speaker for i, (p, _) in rows.items()}, hint)
         hits = self._boost_mentions(question, hits, rows, articles)
+        if parts:
+            hits = self._merge_parts(question, hits, parts, rows, articles)
         passages: list[AnswerPassage] = []
         per_article: dict[int, int] = {}
         shown: set[int] = set()  # passages already shown, as themselves or as a copy of another

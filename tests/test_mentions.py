@@ -43,3 +43,31 @@ def test_boosts_move_named_outlets_and_days_up_and_keep_the_rest() -> None:
     assert [h.id for h in ranked] == [2, 3, 1, 4]  # 1.4, 1.3 (wire origin), 1.0, 0.9
     assert ranked[0].score == pytest.approx(1.4) and ranked[-1].score == pytest.approx(0.9)
     assert boost_mentions(hits, meta, Mentions(), 0.5, 0.2) == hits
+
+
+def test_parts_of_a_many_part_question_and_none_for_one_part() -> None:
+    from bot.mentions import question_parts
+    q = ("Does the Fortune article claim that Sam Bankman-Fried used Caroline Ellison as a front, "
+         "while the TechCrunch articles focus on allegations of fraud for personal gain?")
+    assert question_parts(q) == [
+        "Does the Fortune article claim that Sam Bankman-Fried used Caroline Ellison as a front",
+        "the TechCrunch articles focus on allegations of fraud for personal gain"]
+    # A short fragment joins its neighbour; a date's comma does not split.
+    assert question_parts("What did the report on October 5, 2023 say about the dam breach near Velmora, "
+                          "and the evacuation, compared to the pumping crews arriving from three provinces?") == [
+        "What did the report on October 5, 2023 say about the dam breach near Velmora, the evacuation",
+        "the pumping crews arriving from three provinces"]
+    assert question_parts("what happened at the dam?") == []
+    assert question_parts("Who won, and why?") == []
+
+
+def test_outlets_a_question_attributes_reports_to_and_which_are_not_held() -> None:
+    from bot.mentions import attributed_names, unheld_outlets
+    q = ("Considering a New York Times article, a report by 'The Verge' and an analysis from Bloomberg, and the "
+         "October 5 article, according to a BBC piece, did the Wall Street Journal's coverage agree?")
+    assert attributed_names(q) == ["The Verge", "Bloomberg", "New York Times", "BBC", "Wall Street Journal"]
+    held = OutletMatcher(["The New York Times", "The Verge", "BBC News - Technology"])
+    assert held.holds("BBC") and held.holds("the Verge") and not held.holds("BBC Sport")
+    assert unheld_outlets(q, held) == ["Bloomberg", "Wall Street Journal"]  # "BBC" starts a held name
+    assert unheld_outlets("What did the dam report say?", held) == []  # not a name
+    assert unheld_outlets("Did a Reuters report say so?", OutletMatcher(["Harbour Watch", "Reuters"])) == []
