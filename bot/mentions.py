@@ -107,21 +107,33 @@ def named_days(question: str) -> list[Day]:
 def attributed_names(question: str) -> list[str]:
     """Names the question attributes a report to ("a Bloomberg article", "a report by The Verge"), in order.
 
-    Dates ("the October 5 article") and names of one or two characters are not taken as outlets.
+    Dates ("the October 5 article"), names of one or two characters and ones opening with a compound
+    adjective ("an AI-powered DJ feature") are not taken as outlets.
     """
     text = _QUOTES.sub("", question)
     found: list[str] = []
     for pattern in _ATTRIBUTIONS:
         for m in pattern.finditer(text):
             name = re.sub(r"['’]s$", "", m.group("name").strip(" .,'’"))
-            if len(name) > 2 and not _NOT_OUTLET.match(name) and name not in found:
+            # "an AI-powered DJ feature": a compound adjective ("-powered") starts no outlet's name.
+            if len(name) > 2 and not _NOT_OUTLET.match(name) and not re.match(r"\S*-[a-z]", name) and name not in found:
                 found.append(name)
     return found
 
 
-def unheld_outlets(question: str, held: OutletMatcher) -> list[str]:
-    """The outlets the question attributes a report to that name none of the held outlets."""
-    return [name for name in attributed_names(question) if not held.holds(name)]
+def unheld_outlets(question: str, held: OutletMatcher, titles: str = "") -> list[str]:
+    """The outlets the question attributes a report to that name none of the held outlets.
+
+    A name found in `titles` (the held articles' titles, lower case) is a subject the articles cover, not
+    an outlet: "the Taylor Swift story" asks about her (headlines seldom name another outlet).
+    """
+    return [name for name in attributed_names(question)
+            if not held.holds(name) and not re.search(rf"(?<!\w){re.escape(_strip_the(name).lower())}(?!\w)", titles)]
+
+
+def _strip_the(name: str) -> str:
+    words = name.split()
+    return " ".join(words[1:]) if len(words) > 1 and words[0].lower() == "the" else name
 
 
 def question_parts(question: str, min_words: int = 4) -> list[str]:

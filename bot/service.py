@@ -184,8 +184,8 @@ class EventService:
         self.generations = Generations(self.data_dir / "index")
         self._embedder = embedder
         self._queries: QueryCache | None = None
-        # (articles held, matcher of their outlets, matcher of their outlets and wire agencies)
-        self._outlets: tuple[int, OutletMatcher, OutletMatcher] | None = None
+        # (articles held, matcher of their outlets, matcher of their outlets and wire agencies, their titles)
+        self._outlets: tuple[int, OutletMatcher, OutletMatcher, str] | None = None
         self._index: HybridIndex | None = None
         self._lock = threading.RLock()  # guards the live index and its files
         self._rebuilding = threading.Lock()
@@ -368,13 +368,16 @@ class EventService:
         found = find_mentions(question, self._matchers(articles)[0])
         return Mentions(found.outlets if s.outlet_boost else frozenset(), found.days if s.date_boost else ())
 
-    def _matchers(self, articles: int) -> tuple[OutletMatcher, OutletMatcher]:
-        """Matchers of the held outlets, and of the held outlets and wire agencies (rebuilt as articles change)."""
+    def _matchers(self, articles: int) -> tuple[OutletMatcher, OutletMatcher, str]:
+        """Matchers of the held outlets, and of the held outlets and wire agencies; the held titles in lower
+        case, one a line (rebuilt as articles change)."""
         if self._outlets is None or self._outlets[0] != articles:
             sources = [name for name, _ in self.store.sources()]
-            origins = {a.origin for a in self.store.articles() if a.origin}
-            self._outlets = (articles, OutletMatcher(sources), OutletMatcher([*sources, *origins]))
-        return self._outlets[1], self._outlets[2]
+            held = self.store.articles()
+            origins = {a.origin for a in held if a.origin}
+            titles = "\n".join(a.title.lower() for a in held)
+            self._outlets = (articles, OutletMatcher(sources), OutletMatcher([*sources, *origins]), titles)
+        return self._outlets[1:]
 
     def _merge_parts(self, question: str, hits: list[Hit], parts: list[tuple[str, list[Hit]]],
                      rows: dict[int, tuple[Passage, Article]], articles: int) -> list[Hit]:
@@ -410,7 +413,7 @@ class EventService:
         if not hits or max(h.similarity for h in hits) < threshold:
             note = f"I found nothing about that in the {articles} article{'s' if articles != 1 else ''} I hold."
             return Answer(question, False, [], articles, note, filters)
-        unheld = unheld_outlets(question, self._matchers(articles)[1]) if self.settings.abstain_unheld_outlets else []
+        unheld = unheld_outlets(question, *self._matchers(articles)[1:]) if self.settings.abstain_unheld_outlets else []
         if unheld and "source" not in filters:
             note = f"I hold no articles from {' or '.join(unheld)}."
             return Answer(question, False, [], articles, note, filters)

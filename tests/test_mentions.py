@@ -70,4 +70,13 @@ def test_outlets_a_question_attributes_reports_to_and_which_are_not_held() -> No
     assert held.holds("BBC") and held.holds("the Verge") and not held.holds("BBC Sport")
     assert unheld_outlets(q, held) == ["Bloomberg", "Wall Street Journal"]  # "BBC" starts a held name
     assert unheld_outlets("What did the dam report say?", held) == []  # not a name
+    assert attributed_names("Did an AI-powered DJ feature launch, per a Sky Sports report?") == ["Sky Sports"]
     assert unheld_outlets("Did a Reuters report say so?", OutletMatcher(["Harbour Watch", "Reuters"])) == []
+
+
+def test_a_name_in_the_held_titles_is_a_subject_not_an_outlet() -> None:
+    from bot.mentions import unheld_outlets
+    held = OutletMatcher(["The Verge"])
+    titles = "taylor swift is time's person of the year\nthe steam deck oled review"
+    assert unheld_outlets("What did the Taylor Swift story in a Bloomberg report say?", held, titles) == ["Bloomberg"]
+    assert unheld_outlets("What did the Taylor Swift story say?", held) == ["Taylor Swift"]
