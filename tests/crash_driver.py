@@ -1,7 +1,7 @@
 """A child process for the kill tests: adds articles one by one, or rebuilds, reporting progress.
 
     python -m tests.crash_driver add DATA_DIR N     # prints "done URL" after each add returns
-    python -m tests.crash_driver reindex DATA_DIR   # prints "reindexed" when the rebuild is done
+    python -m tests.crash_driver reindex DATA_DIR   # prints "progress DONE TOTAL" as it goes, "reindexed" when done
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def main() -> None:
             result = service.add_draft(draft)
             print(f"{result.status} {draft.url}", flush=True)
     elif mode == "reindex":
-        service.reindex()
+        service.reindex(progress=lambda done, total: print(f"progress {done} {total}", flush=True))
         print("reindexed", flush=True)
 
 

@@ -30,6 +30,24 @@ def kill_after(proc: subprocess.Popen, seconds: float) -> list[str]:
     return out.split("\n")
 
 
+def kill_during_rebuild(proc: subprocess.Popen, nth: int, delay: float) -> list[str]:
+    """SIGKILL the rebuilding child `delay` seconds after its `nth` progress line (or its last line before
+    that), so that the kill lands inside the rebuild whatever the machine's speed."""
+    assert proc.stdout.readline().strip() == "ready"
+    lines, seen = [], 0
+    while seen < nth:
+        line = proc.stdout.readline()
+        if not line or line.startswith("reindexed"):
+            lines.append(line.strip())
+            break
+        lines.append(line.strip())
+        seen += line.startswith("progress ")
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    out, _ = proc.communicate()
+    return lines + out.split("\n")
+
+
 def check(data_dir: Path, reported: set[str]) -> int:
     """Every article reported done is whole and answerable; the index holds exactly the stored passages."""
     service = EventService(data_dir, ServiceSettings(model="hash"))
@@ -56,7 +74,7 @@ def test_sigkill_during_adds_and_rebuilds_loses_nothing(tmp_path: Path) -> None:
     mid_add = mid_rebuild = 0
     for i in range(26):
         if i % 3 == 2:
-            lines = kill_after(start("reindex", str(data_dir)), 0.1 + 0.15 * (i // 3))
+            lines = kill_during_rebuild(start("reindex", str(data_dir)), 1 + (i // 3) % 2, 0.0)
             mid_rebuild += "reindexed" not in lines
         else:
             lines = kill_after(start("add", str(data_dir), str(ARTICLES)), 0.05 + 0.02 * i)
