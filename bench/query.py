@@ -10,9 +10,9 @@ Asks the MultiHop-RAG questions (`query` field of MultiHopRAG.json, in file orde
 --questions) one at a time through `EventService.ask(question, k)` (default k=10, the benchmark's k)
 and prints p50/p95/p99 latency, the share of time per stage, load times and memory, for:
 
-- `multihop`: the imported MultiHop-RAG corpus (609 articles, ~28.7k passages). The ready folder at
-  /tmp/mh/data (--multihop-data) is copied to a temporary folder first and never modified; when it is
-  absent the corpus is imported once into bench/out/query/multihop/data and reused.
+- `multihop`: the imported MultiHop-RAG corpus (609 articles, 26,392 passages): imported once by
+  the current code into bench/out/query/multihop/data and reused (or the ready folder named by
+  EVENTBOT_MULTIHOP_DATA); copied to a temporary folder first, so it is never modified.
 - `100000`, `1000000`: synthetic corpora built by bench/synthetic.py (random unit vectors, text drawn
   from the MultiHop-RAG word frequencies, store filled by bulk SQL, index built through the project's
   own index classes; see that file), cached under bench/out/synthetic/. Their answers are forced
@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import perf  # noqa: E402
 
 STAGES = ["embed", "dense", "keyword", "fusion", "similarity", "store counts", "attribution join", "other"]
-MULTIHOP_DATA = Path(os.environ.get("EVENTBOT_MULTIHOP_DATA", "/tmp/mh/data"))
+MULTIHOP_DATA = Path(os.environ.get("EVENTBOT_MULTIHOP_DATA") or "/nonexistent")  # a ready folder, if given
 WARM_UP = ["What did the central bank decide about interest rates last week?",
            "Which company announced layoffs after its quarterly earnings report?",
            "Who won the championship game and what did the coach say afterwards?"]
@@ -81,7 +81,8 @@ def _settings(config: str | None):  # noqa: ANN202
 
 
 def multihop_folder(config: str | None) -> Path:
-    """A ready MultiHop-RAG data folder: the shared copy, else our own import (built once)."""
+    """A ready MultiHop-RAG data folder: the one named by EVENTBOT_MULTIHOP_DATA, else our own import
+    (built once; an older folder of another splitter held 28,757 passages and a stale index format)."""
     if (MULTIHOP_DATA / "corpus.sqlite3").exists():
         return MULTIHOP_DATA
     own = perf.OUT / "query" / "multihop" / "data"
@@ -89,7 +90,7 @@ def multihop_folder(config: str | None) -> Path:
         return own
     from bot.service import EventService
 
-    print(f"{MULTIHOP_DATA} is absent: importing the corpus into {own} (a few minutes, once)", file=sys.stderr)
+    print(f"importing the corpus into {own} (about 2 min, once)", file=sys.stderr)
     if own.exists():
         shutil.rmtree(own)
     service = EventService(own, _settings(config))
