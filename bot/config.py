@@ -52,6 +52,7 @@ class RetrievalConfig(_Section):
     outlet_boost: float = Field(0.5, ge=0)
     date_boost: float = Field(0.2, ge=0)
     part_weight: float = Field(1.5, ge=0)
+    embed_parts: bool = False
     abstain_unheld_outlets: bool = True
     min_similarity: float | None = Field(None, ge=-1, le=1)
     max_question_chars: int = Field(1000, ge=10)

@@ -120,6 +120,8 @@ class ServiceSettings:
     date_boost: float = 0.2
     # A many-part question's parts are searched too; weight of a passage's best part score (0: off).
     part_weight: float = 1.5
+    # Each part searched by its own vector (one more embedding per part); else by the question's vector.
+    embed_parts: bool = False
     # Not answered when the question attributes a report to an outlet none of the held articles come from.
     abstain_unheld_outlets: bool = True
     fetch_timeout: float = 15.0
@@ -146,7 +148,7 @@ class ServiceSettings:
             max_paragraph_chars=cfg.corpus.max_paragraph_chars,
             search=SearchParams(candidates=r.candidates, rrf_k=r.rrf_k, dense_weight=r.dense_weight,
                                 keyword_weight=r.keyword_weight, fusion=r.fusion, bm25_k1=r.bm25_k1, bm25_b=r.bm25_b),
-            outlet_boost=r.outlet_boost, date_boost=r.date_boost, part_weight=r.part_weight,
+            outlet_boost=r.outlet_boost, date_boost=r.date_boost, part_weight=r.part_weight, embed_parts=r.embed_parts,
             abstain_unheld_outlets=r.abstain_unheld_outlets,
             fetch_timeout=cfg.fetch.timeout_seconds, fetch_max_bytes=cfg.fetch.max_bytes, user_agent=cfg.fetch.user_agent,
             fetch_allowed_private_hosts=tuple(cfg.fetch.allowed_private_hosts),
@@ -332,7 +334,7 @@ class EventService:
         if self._queries is None:
             self._queries = QueryCache(self.embedder, self.settings.query_cache_size)
         parts = [question_parts(q) if self.settings.part_weight > 0 else [] for q in cleaned]
-        flat = [p for ps in parts for p in ps]
+        flat = [p for ps in parts for p in ps] if self.settings.embed_parts else []
         vectors = self._queries.encode(cleaned + flat)  # one batch: the questions, then their parts
         part_vectors = iter(vectors[len(cleaned):])
         answers = []
@@ -344,9 +346,12 @@ class EventService:
             depth = max(k * 3, 3 * self.settings.search.candidates) if narrowed else k * 3
             with self._lock:
                 index = self._index or index
-                hits = index.search(vector, question, depth, self.settings.search)
-                part_hits = [(p, index.search(next(part_vectors), p, max(k * 3, self.settings.search.candidates),
-                                              self.settings.search)) for p in ps]
+                # Parts searched by the question's vector share its dense results.
+                part_depth = max(k * 3, self.settings.search.candidates)
+                dense = index.dense_search(vector, max(depth, part_depth), self.settings.search) if ps and not flat else None
+                hits = index.search(vector, question, depth, self.settings.search, dense=dense)
+                part_hits = [(p, index.search(next(part_vectors), p, part_depth, self.settings.search) if flat
+                              else index.search(vector, p, part_depth, self.settings.search, dense=dense)) for p in ps]
             answers.append(self._answer(question, hits, articles, k, keep, speaker=f.get("speaker"),
                                         hint=query.speaker_hint, filters=f, parts=part_hits))
         return answers

@@ -99,12 +99,21 @@ class HybridIndex:
         """Both halves hold the same ids."""
         return set(self.keyword.ids().tolist()) == self.ids()
 
-    def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams = SearchParams()) -> list[Hit]:
-        """The `k` best passages by fusing the dense and keyword results (see `SearchParams`)."""
+    def dense_search(self, query_vector: np.ndarray, k: int, params: SearchParams = SearchParams()) -> tuple[np.ndarray, np.ndarray]:
+        """The dense half of `search` alone (scores, ids; one row), to share between searches of one vector."""
+        return self.dense.search(query_vector[None, :], max(k, params.candidates))
+
+    def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams = SearchParams(),
+               dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[Hit]:
+        """The `k` best passages by fusing the dense and keyword results (see `SearchParams`).
+
+        `dense`: this vector's `dense_search` result, when already at hand (a question's parts searched
+        with the question's vector).
+        """
         if not len(self.dense):
             return []
         depth = max(k, params.candidates)
-        d_scores, d_ids = self.dense.search(query_vector[None, :], depth)
+        d_scores, d_ids = dense if dense is not None else self.dense.search(query_vector[None, :], depth)
         dense_ranked = [int(i) for i in d_ids[0] if i >= 0]
         similarity = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0], strict=True) if i >= 0}
         self.keyword.set_bm25(params.bm25_k1, params.bm25_b)
