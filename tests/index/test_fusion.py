@@ -58,3 +58,13 @@ def test_merge_parts_adds_each_passages_best_part_score_on_a_common_scale() -> N
     assert sorted(merged, key=merged.get, reverse=True) == [2, 3, 5, 1, 4]
     assert merge_parts(whole, [], 1.5) == whole
     assert merge_parts(whole, [{}, {7: 0.0}], 1.5) == whole
+
+
+def test_search_with_shared_dense_results_ranks_as_without() -> None:
+    index = HybridIndex(HashEmbedder())
+    index.add(list(TEXTS), list(TEXTS.values()), list(TEXTS.values()))
+    vector = HashEmbedder().encode(["dam workers strike"])[0]
+    shared = index.dense_search(vector, 3)
+    assert index.search(vector, "dam workers strike", 3, dense=shared) == index.search(vector, "dam workers strike", 3)
+    # Another text with the same vector: the dense half is reused, the keyword half is its own.
+    assert index.search(vector, "artillery bridge", 3, dense=shared)[0].id == 11
