@@ -76,3 +76,14 @@ def test_an_exact_index_saved_larger_than_the_threshold_is_switched_on_load(tmp_
     assert loaded.search(x[:5], 1)[1][:, 0].tolist() == [0, 1, 2, 3, 4]
     again = DenseIndex.load(tmp_path / "dense.faiss", DIM, DenseParams(flat_max=500))  # the file was rewritten
     assert again.kind.startswith("ivf")
+
+
+def test_ivf_splits_one_query_across_threads_when_built_and_when_loaded(tmp_path: Path) -> None:
+    index = DenseIndex(DIM, DenseParams(flat_max=100, nlist=4, nprobe=4))
+    x = unit(300, seed=5)
+    index.add(np.arange(300), x)
+    assert index._ivf.parallel_mode == 1
+    index.save(tmp_path / "dense.faiss")
+    loaded = DenseIndex.load(tmp_path / "dense.faiss", DIM, DenseParams(nprobe=4))
+    assert loaded._ivf.parallel_mode == 1
+    assert loaded.search(x[:3], 1)[1][:, 0].tolist() == [0, 1, 2]

@@ -87,3 +87,24 @@ def test_damaged_file_is_reported(tmp_path: Path, content: bytes) -> None:
     path.write_bytes(content)
     with pytest.raises(IndexCorrupt):
         KeywordIndex.load(path)
+
+
+def test_top_k_of_a_large_index_equals_a_full_sort() -> None:
+    """Above 64 k passages the search selects among sampled candidates; it must still find the true top k."""
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(300)]
+    probs = 1.0 / np.arange(1, 301)
+    probs /= probs.sum()
+    texts = [" ".join(rng.choice(words, size=int(rng.integers(3, 30)), p=probs)) for _ in range(5000)]
+    index = KeywordIndex()
+    index.add(list(range(1, 5001)), texts)
+    query = "w0 w3 w17 w150 w299"
+    scores_matrix = index._built()
+    cols = [index._vocab[t] for t in tokenize(query) if t in index._vocab]
+    full = np.asarray(scores_matrix[:, cols].sum(axis=1)).ravel()
+    for k in (1, 10, 50):
+        scores, ids = index.search(query, k)
+        want = np.sort(full)[::-1][:k]
+        np.testing.assert_allclose(scores, want, rtol=1e-5)
+        np.testing.assert_allclose(full[ids - 1], scores, rtol=1e-5)  # ids are row + 1 here
+        assert list(scores) == sorted(scores, reverse=True)
