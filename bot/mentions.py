@@ -121,14 +121,41 @@ def attributed_names(question: str) -> list[str]:
     return found
 
 
-def unheld_outlets(question: str, held: OutletMatcher, titles: str = "") -> list[str]:
+class TitleIndex:
+    """The held articles' titles, to ask whether a name appears in one (as whole words, any case).
+
+    Titles are looked up by word, so a question costs a few small searches, not a scan of every title.
+    """
+
+    def __init__(self, titles: Iterable[str] = ()) -> None:
+        self._titles: list[str] = []
+        self._by_word: dict[str, list[int]] = {}
+        for i, title in enumerate(titles):
+            lowered = title.lower()
+            self._titles.append(lowered)
+            for word in set(_WORDS.findall(lowered)):
+                self._by_word.setdefault(word, []).append(i)
+
+    def __contains__(self, name: object) -> bool:
+        phrase = str(name).lower()
+        postings = [self._by_word.get(w) for w in set(_WORDS.findall(phrase))]
+        if not postings or any(p is None for p in postings):
+            return False
+        pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
+        return any(pattern.search(self._titles[i]) for i in min(postings, key=len))
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def unheld_outlets(question: str, held: OutletMatcher, titles: TitleIndex | None = None) -> list[str]:
     """The outlets the question attributes a report to that name none of the held outlets.
 
-    A name found in `titles` (the held articles' titles, lower case) is a subject the articles cover, not
-    an outlet: "the Taylor Swift story" asks about her (headlines seldom name another outlet).
+    A name found in `titles` (the held articles' titles) is a subject the articles cover, not an outlet:
+    "the Taylor Swift story" asks about her (headlines seldom name another outlet).
     """
-    return [name for name in attributed_names(question)
-            if not held.holds(name) and not re.search(rf"(?<!\w){re.escape(_strip_the(name).lower())}(?!\w)", titles)]
+    titles = titles if titles is not None else TitleIndex()
+    return [name for name in attributed_names(question) if not held.holds(name) and _strip_the(name) not in titles]
 
 
 def _strip_the(name: str) -> str:

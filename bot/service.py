@@ -14,7 +14,15 @@ import numpy as np
 
 from bot.config import Config
 from bot.errors import BadFilter, EmptyQuestion, RebuildRunning
-from bot.mentions import Mentions, OutletMatcher, boost_mentions, find_mentions, question_parts, unheld_outlets
+from bot.mentions import (
+    Mentions,
+    OutletMatcher,
+    TitleIndex,
+    boost_mentions,
+    find_mentions,
+    question_parts,
+    unheld_outlets,
+)
 from bot.query import parse_query, speaker_matches
 from corpus import fetch
 from corpus.attribution import annotate, canonical_agency
@@ -326,7 +334,7 @@ class EventService:
         cleaned = [self._clean_question(q.text) for q in queries]
         filters = [q.filters(source=source, since=since, until=until, speaker=speaker) for q in queries]
         keeps = [_article_filter(f.get("source"), f.get("since"), f.get("until")) for f in filters]
-        articles, _ = self.store.counts()
+        articles = self.store.article_count()
         if articles == 0:
             note = "I hold no articles yet: add some with `eventbot add URL_OR_FILE` or `eventbot import FILE`."
             return [Answer(q, False, [], 0, note, f) for q, f in zip(cleaned, filters, strict=True)]
@@ -373,14 +381,14 @@ class EventService:
         found = find_mentions(question, self._matchers(articles)[0])
         return Mentions(found.outlets if s.outlet_boost else frozenset(), found.days if s.date_boost else ())
 
-    def _matchers(self, articles: int) -> tuple[OutletMatcher, OutletMatcher, str]:
-        """Matchers of the held outlets, and of the held outlets and wire agencies; the held titles in lower
-        case, one a line (rebuilt as articles change)."""
+    def _matchers(self, articles: int) -> tuple[OutletMatcher, OutletMatcher, TitleIndex]:
+        """Matchers of the held outlets, and of the held outlets and wire agencies; the held titles
+        (rebuilt as articles change)."""
         if self._outlets is None or self._outlets[0] != articles:
             sources = [name for name, _ in self.store.sources()]
             held = self.store.articles()
             origins = {a.origin for a in held if a.origin}
-            titles = "\n".join(a.title.lower() for a in held)
+            titles = TitleIndex(a.title for a in held)
             self._outlets = (articles, OutletMatcher(sources), OutletMatcher([*sources, *origins]), titles)
         return self._outlets[1:]
 
@@ -398,7 +406,8 @@ class EventService:
             part = boost_mentions(part, meta, m, self.settings.outlet_boost, self.settings.date_boost)
             scores.append({h.id: h.score for h in part})
         merged = merge_parts({h.id: h.score for h in hits}, scores, self.settings.part_weight)
-        return sorted((replace(by_id[i], score=sc) for i, sc in merged.items()), key=lambda h: h.score, reverse=True)
+        ranked = sorted(merged.items(), key=lambda kv: kv[1], reverse=True)
+        return [Hit(i, sc, by_id[i].similarity, by_id[i].dense_rank, by_id[i].keyword_rank) for i, sc in ranked]
 
     def _boost_mentions(self, question: str, hits: list[Hit], rows: dict[int, tuple[Passage, Article]],
                         articles: int) -> list[Hit]:

@@ -318,6 +318,10 @@ class ArticleStore:
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT id FROM passages ORDER BY id")]
 
+    def article_count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
     def counts(self) -> tuple[int, int]:
         """(articles, passages) held."""
         with self._lock:

@@ -75,8 +75,8 @@ def test_outlets_a_question_attributes_reports_to_and_which_are_not_held() -> No
 
 
 def test_a_name_in_the_held_titles_is_a_subject_not_an_outlet() -> None:
-    from bot.mentions import unheld_outlets
+    from bot.mentions import TitleIndex, unheld_outlets
     held = OutletMatcher(["The Verge"])
-    titles = "taylor swift is time's person of the year\nthe steam deck oled review"
+    titles = TitleIndex(["Taylor Swift is Time's Person of the Year", "The Steam Deck OLED review"])
     assert unheld_outlets("What did the Taylor Swift story in a Bloomberg report say?", held, titles) == ["Bloomberg"]
     assert unheld_outlets("What did the Taylor Swift story say?", held) == ["Taylor Swift"]
