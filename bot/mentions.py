@@ -163,9 +163,10 @@ def _strip_the(name: str) -> str:
     return " ".join(words[1:]) if len(words) > 1 and words[0].lower() == "the" else name
 
 
-def question_parts(question: str, min_words: int = 4) -> list[str]:
+def question_parts(question: str, min_words: int = 4, max_parts: int = 4) -> list[str]:
     """A many-part question's parts ("Does X report A, while Y reports B?" -> the A and the B clause), or []
-    for a question of one part. A fragment of fewer than `min_words` content words joins its neighbour."""
+    for a question of one part. A fragment of fewer than `min_words` content words joins its neighbour;
+    beyond `max_parts`, the two neighbours shortest together are joined (each part costs a search)."""
     parts: list[str] = []
     for piece in _PART_SPLIT.split(question):
         piece = piece.strip(" ,.?") if piece else ""
@@ -177,6 +178,9 @@ def question_parts(question: str, min_words: int = 4) -> list[str]:
             parts.append(piece)
     if len(parts) > 1 and _content_words(parts[0]) < min_words:
         parts[0:2] = [parts[0] + ", " + parts[1]]
+    while len(parts) > max(max_parts, 1):
+        i = min(range(len(parts) - 1), key=lambda j: _content_words(parts[j]) + _content_words(parts[j + 1]))
+        parts[i:i + 2] = [parts[i] + ", " + parts[i + 1]]
     return parts if len(parts) > 1 else []
 
 

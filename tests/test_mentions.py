@@ -59,6 +59,13 @@ def test_parts_of_a_many_part_question_and_none_for_one_part() -> None:
         "the pumping crews arriving from three provinces"]
     assert question_parts("what happened at the dam?") == []
     assert question_parts("Who won, and why?") == []
+    # At most four parts: the two neighbours shortest together are joined, nothing is dropped.
+    clauses = ["the dam at Velmora broke overnight", "pumping crews came from three provinces",
+               "the ferry strike closed the port", "grain prices rose in the valley markets",
+               "the ceasefire talks opened in Lindhaven"]
+    parts = question_parts("Did " + ", while ".join(clauses) + "?")
+    assert len(parts) == 4 and all(any(c in part for part in parts) for c in clauses)
+    assert len(question_parts("Did " + ", while ".join(clauses) + "?", max_parts=5)) == 5
 
 
 def test_outlets_a_question_attributes_reports_to_and_which_are_not_held() -> None:
