@@ -386,9 +386,9 @@ class EventService:
         (rebuilt as articles change)."""
         if self._outlets is None or self._outlets[0] != articles:
             sources = [name for name, _ in self.store.sources()]
-            held = self.store.articles()
-            origins = {a.origin for a in held if a.origin}
-            titles = TitleIndex(a.title for a in held)
+            held = self.store.titles_and_origins()
+            origins = {origin for _, origin in held if origin}
+            titles = TitleIndex(title for title, _ in held)
             self._outlets = (articles, OutletMatcher(sources), OutletMatcher([*sources, *origins]), titles)
         return self._outlets[1:]
 

@@ -329,6 +329,11 @@ class ArticleStore:
             p = self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
         return a, p
 
+    def titles_and_origins(self) -> list[tuple[str, str | None]]:
+        """(title, wire origin) of every held article, without the passage counts `articles` adds."""
+        with self._lock:
+            return [(r[0], r[1]) for r in self._db.execute("SELECT title, origin FROM articles")]
+
     def sources(self) -> list[tuple[str, int]]:
         """Outlets held, with their article counts, most first."""
         with self._lock:
