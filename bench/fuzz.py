@@ -19,8 +19,8 @@ test articles, and feeds it seeded random inputs of these kinds, in turn:
 - `question`: empty, 10k characters, punctuation only, control characters, other scripts, filters
   (`source:`, `since:`) with bad values.
 
-An input passes when the service returns a result or raises one of its own errors (`ServiceError`,
-`CorpusError`: a clear message, which the CLI and the bot show as it is),
+An input passes when the service returns a result or raises one of its own errors (`bot.errors.USER_ERRORS`:
+a clear message, which the CLI and the bot show as it is),
 and, when the input was refused, the store's article and passage counts are unchanged. An added article
 is removed again, so the folder stays small. Prints counts per kind and every failure (exit 1 if any).
 """
@@ -41,9 +41,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.errors import ServiceError  # noqa: E402
+from bot.errors import USER_ERRORS  # noqa: E402
 from corpus.errors import CorpusError  # noqa: E402
-from bot.service import EventService, ServiceSettings  # noqa: E402
+from bot.config import Config, EmbeddingConfig
+from bot.service import EventService  # noqa: E402
 from index.embedder import HashEmbedder  # noqa: E402
 from tests.articles import ALL, write_json  # noqa: E402
 
@@ -101,7 +102,7 @@ class Fuzzer:
         before = self.counts()
         try:
             result = self.service.add_document(content, name)
-        except (ServiceError, CorpusError) as e:
+        except USER_ERRORS as e:
             self._refused(kind, before, str(e))
             return
         if result.status == "added":
@@ -178,7 +179,7 @@ class Fuzzer:
         held = {a.id for a in self.service.articles()}
         try:
             report = self.service.import_file(path)
-        except (ServiceError, CorpusError) as e:
+        except USER_ERRORS as e:
             self._refused("import", before, str(e))
             return
         self.outcomes["import: files read"] += 1
@@ -201,7 +202,7 @@ class Fuzzer:
         ][choice]
         try:
             answer = self.service.ask(question, rng.choice([None, 1, 4, 10]))
-        except (ServiceError, CorpusError) as e:
+        except USER_ERRORS as e:
             self.outcomes[f"question: refused ({type(e).__name__})"] += 1
             return
         if not answer.answered and answer.passages:
@@ -219,7 +220,7 @@ def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="eventbot-fuzz-") as tmp:
         folder = Path(tmp)
-        service = EventService(folder / "data", ServiceSettings(model="hash"), embedder=HashEmbedder())
+        service = EventService(folder / "data", Config(embedding=EmbeddingConfig(model="hash")), embedder=HashEmbedder())
         service.import_file(write_json(folder / "seed.json", ALL))
         fuzzer = Fuzzer(service, rng, folder)
         per_kind: Counter[str] = Counter()

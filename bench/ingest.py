@@ -60,10 +60,9 @@ def child_encoder(args: argparse.Namespace) -> None:
     import torch
 
     from bot.config import load_config
-    from bot.service import ServiceSettings
     from index.embedder import load_embedder
 
-    s = ServiceSettings.from_config(load_config(Path(args.config) if args.config else None))
+    s = load_config(Path(args.config) if args.config else None).embedding
     texts = json.loads(Path(args.texts).read_text(encoding="utf-8"))
     embedder = load_embedder(s.model, batch_size=s.batch_size, threads=s.threads, backend=s.backend,
                              quantize=s.quantize, max_seq_length=s.max_seq_length)
@@ -78,16 +77,16 @@ def child_encoder(args: argparse.Namespace) -> None:
 
 def child_import(args: argparse.Namespace) -> None:
     perf.offline()
-    from bot import service as service_module
     from bot.config import load_config
-    from bot.service import EventService, ServiceSettings
+    from bot.live_index import dense_text
+    from bot.service import EventService
 
     cfg = load_config(Path(args.config) if args.config else None)
-    settings = ServiceSettings.from_config(cfg)
+    settings = cfg.embedding
     warm = perf.passage_texts(json.loads(Path(args.corpus).read_text(encoding="utf-8"))[:3],
                               cfg.corpus.max_paragraph_chars)[:32]
     with tempfile.TemporaryDirectory(prefix="eventbot-ingest-") as tmp:
-        service = EventService(Path(tmp) / "data", settings)
+        service = EventService(Path(tmp) / "data", cfg)
         embedder = service.embedder
         wait = getattr(embedder, "wait", None)  # a model loading in the background: wait for it
         if wait:
@@ -97,7 +96,7 @@ def child_import(args: argparse.Namespace) -> None:
         report = service.import_file(Path(args.corpus))
         seconds = time.perf_counter() - started
         # The texts the import embedded, exactly, for the raw encode to embed too.
-        texts = [service_module.dense_text(p, a) for batch in service.store.iter_passages() for p, a in batch]
+        texts = [dense_text(p, a) for batch in service.store.iter_passages() for p, a in batch]
         Path(args.texts).write_text(json.dumps(texts), encoding="utf-8")
         import torch
 

@@ -61,7 +61,7 @@ from bot.config import load_config
 from bot.service import EventService
 from pathlib import Path
 service = EventService.from_config(load_config(Path(sys.argv[1]) if sys.argv[1] else None))
-service._live()
+service.index.current()
 print("ready", flush=True)
 answer = service.ask(sys.argv[2], 10)
 print("answered", len(answer.passages), flush=True)
@@ -72,16 +72,15 @@ QUESTION = "Which company announced layoffs after its quarterly earnings report?
 def child_ours(args: argparse.Namespace) -> None:
     perf.offline()
     from bot.config import load_config
-    from bot.service import EventService, ServiceSettings
-
-    from bot import service as service_module
+    from bot.live_index import dense_text
+    from bot.service import EventService
 
     cfg = load_config(Path(args.config) if args.config else None)
-    settings = ServiceSettings.from_config(cfg)
+    settings = cfg.embedding
     qs = json.loads(Path(args.questions_file).read_text(encoding="utf-8"))
     warm = perf.passage_texts(json.loads(Path(args.corpus).read_text(encoding="utf-8"))[:3],
                               cfg.corpus.max_paragraph_chars)[:32]
-    service = EventService(Path(args.folder), settings)
+    service = EventService(Path(args.folder), cfg)
     embedder = service.embedder
     if getattr(embedder, "wait", None):
         embedder.wait()
@@ -91,7 +90,7 @@ def child_ours(args: argparse.Namespace) -> None:
     ingest_s = time.perf_counter() - started
     # The peer ingests exactly the passages eventbot stored (same texts, same count).
     rows = [(p, a) for batch in service.store.iter_passages() for p, a in batch]
-    Path(args.texts).write_text(json.dumps([service_module.dense_text(p, a) for p, a in rows]), encoding="utf-8")
+    Path(args.texts).write_text(json.dumps([dense_text(p, a) for p, a in rows]), encoding="utf-8")
     Path(args.metas).write_text(json.dumps([{"title": a.title, "url": a.url, "source": a.source} for p, a in rows]),
                                 encoding="utf-8")
     for q in qs[:3]:

@@ -31,7 +31,6 @@ vectors (N x 384 x 4 bytes) plus the model (RSS of the process after loading jus
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import shutil
 import sys
@@ -75,9 +74,8 @@ class StageClock:
 
 def _settings(config: str | None):  # noqa: ANN202
     from bot.config import load_config
-    from bot.service import ServiceSettings
 
-    return ServiceSettings.from_config(load_config(Path(config) if config else None))
+    return load_config(Path(config) if config else None)
 
 
 def multihop_folder(config: str | None) -> Path:
@@ -107,7 +105,7 @@ def prepare(name: str, config: str | None) -> Path:
         return multihop_folder(config)
     from bench import synthetic
 
-    return synthetic.ensure(int(name), getattr(_settings(config), "dense", None),
+    return synthetic.ensure(int(name), _settings(config),
                             log=lambda m: print(m, file=sys.stderr, flush=True))
 
 
@@ -120,7 +118,8 @@ def child(args: argparse.Namespace) -> None:
     if args.one != "multihop":
         # Random vectors are unrelated to every question: without this the service would answer
         # "nothing relevant" before the attribution join, and the benchmark would skip that stage.
-        settings = dataclasses.replace(settings, min_similarity=-1.0)
+        settings = settings.model_copy(update={
+            "retrieval": settings.retrieval.model_copy(update={"min_similarity": -1.0})})
     qs = perf.questions(args.questions)
     tmp = None
     data = prepare(args.one, args.config)
@@ -139,14 +138,14 @@ def child(args: argparse.Namespace) -> None:
     model_s = time.perf_counter() - t0
     rss_model = perf.rss_mb()
     t0 = time.perf_counter()
-    index = service._live()
+    index = service.index.current()
     index_s = time.perf_counter() - t0
     rss_index = perf.rss_mb()
     for q in WARM_UP:
         service.ask(q, args.k)
 
     clock = StageClock()
-    clock.wrap(service._queries, "encode", "embed")
+    clock.wrap(service.retriever.queries, "encode", "embed")
     clock.wrap(index.dense, "search", "dense")
     clock.wrap(index.keyword, "search", "keyword")
     clock.wrap(index.dense, "similarity", "similarity")

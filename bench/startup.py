@@ -36,7 +36,7 @@ from bot.config import load_config
 from bot.service import EventService
 cfg = load_config(Path(sys.argv[1]) if sys.argv[1] else None)
 service = EventService.from_config(cfg)
-service._live()
+service.index.current()
 print("ready", flush=True)
 answer = service.ask(sys.argv[2])
 print("answered", answer.answered, len(answer.passages), flush=True)

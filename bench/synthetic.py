@@ -99,9 +99,13 @@ def folder_for(n: int, dense: dict) -> Path:
     return perf.OUT / "synthetic" / f"{n}-{key}"
 
 
-def ensure(n: int, dense_params=None, fresh: bool = False, log=print) -> Path:  # noqa: ANN001
-    """The data folder of a synthetic corpus of `n` passages (built if missing or stale)."""
-    dense = _dense_dict(dense_params)
+def ensure(n: int, config=None, fresh: bool = False, log=print) -> Path:  # noqa: ANN001
+    """The data folder of a synthetic corpus of `n` passages (built if missing or stale), its index built
+    with `config`'s index and retrieval sections (bot.config.Config; default: the defaults)."""
+    from bot.config import Config
+
+    config = config or Config()
+    dense = config.index.model_dump(mode="json")
     folder = folder_for(n, dense)
     data = folder / "data"
     want = stamp(n, dense)
@@ -114,21 +118,13 @@ def ensure(n: int, dense_params=None, fresh: bool = False, log=print) -> Path:  
         shutil.rmtree(folder)
     data.mkdir(parents=True)
     started = time.perf_counter()
-    _build(n, data, dense_params, log)
+    _build(n, data, config, log)
     (folder / "stamp.json").write_text(json.dumps(want, indent=1))
     log(f"built synthetic corpus of {n:,} passages in {data} in {time.perf_counter() - started:.0f} s")
     return data
 
 
-def _dense_dict(dense_params) -> dict:  # noqa: ANN001
-    if dense_params is None:
-        return {}
-    from dataclasses import asdict, is_dataclass
-
-    return asdict(dense_params) if is_dataclass(dense_params) else dict(dense_params)
-
-
-def _build(n: int, data: Path, dense_params, log) -> None:  # noqa: ANN001
+def _build(n: int, data: Path, config, log) -> None:  # noqa: ANN001
     from corpus.store import ArticleStore
     from index.hybrid import Generations, HybridIndex
 
@@ -150,8 +146,7 @@ def _build(n: int, data: Path, dense_params, log) -> None:  # noqa: ANN001
     )
     db.execute("COMMIT")
 
-    kwargs = {} if dense_params is None else {"dense_params": dense_params}
-    index = HybridIndex(_StubEmbedder(), **kwargs)
+    index = HybridIndex(_StubEmbedder(), config.index, config.retrieval)
     for start in range(0, n, CHUNK):
         t0 = time.perf_counter()
         m = min(CHUNK, n - start)
@@ -188,12 +183,4 @@ if __name__ == "__main__":
     a = ap.parse_args()
     from bot.config import load_config
 
-    cfg = load_config(a.config)
-    params = None
-    try:
-        from bot.service import ServiceSettings
-
-        params = getattr(ServiceSettings.from_config(cfg), "dense", None)
-    except ImportError:
-        pass
-    print(ensure(a.n, params, fresh=a.fresh))
+    print(ensure(a.n, load_config(a.config), fresh=a.fresh))

@@ -18,11 +18,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot.config import Config, ConfigError, discord_token, load_config
-from bot.errors import ServiceError
-from bot.present import also_carried_line, attribution_line
-from bot.service import Answer, EventService, ServiceSettings
+from bot.errors import USER_ERRORS
+from bot.present import also_carried_line, attribution_line, why_unanswered
+from bot.results import AddStatus, Answer, Reason
+from bot.service import EventService
 from corpus.errors import CorpusError
-from index.errors import IndexError_
+from retrieval.errors import RetrievalError
 
 app = typer.Typer(help="Answer questions about news events from a corpus of articles.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -53,7 +54,7 @@ def _service(config: Path | None, data_dir: Path | None = None) -> Iterator[Even
     service = EventService.from_config(cfg)
     try:
         yield service
-    except (ServiceError, CorpusError, IndexError_) as e:
+    except USER_ERRORS as e:
         err.print(f"[red]error:[/red] {escape(str(e))}")
         raise typer.Exit(1) from e
     finally:
@@ -74,9 +75,9 @@ def add(targets: Annotated[list[str], typer.Argument(help="URLs (http/https) or 
         task = bar.add_task("add", total=len(targets))
         for target in targets:
             result = service.add(target)
-            colour = {"added": "green", "duplicate": "yellow"}.get(result.status, "red")
+            colour = {AddStatus.ADDED: "green", AddStatus.DUPLICATE: "yellow"}.get(result.status, "red")
             err.print(f"[{colour}]{result.status}[/{colour}] {escape(target)}: {escape(result.message)}")
-            failed += result.status == "failed"
+            failed += result.status == AddStatus.FAILED
             bar.advance(task)
     if failed:
         raise typer.Exit(1)
@@ -129,19 +130,20 @@ def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = 
             return
         try:
             answer = service.ask(question or "", k, **filters)
-        except ServiceError as e:
+        except RetrievalError as e:
             if not as_json:
                 raise
-            answer = Answer(question or "", False, [], note=str(e))
+            answer = Answer(question or "", False, [], reason=Reason.BAD_QUESTION, error=str(e))
         _print_answer(answer, as_json)
 
 
 def _print_answer(answer: Answer, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        note = None if answer.answered else why_unanswered(answer)
+        print(json.dumps({**answer.to_json(), "note": note}, ensure_ascii=False), flush=True)
         return
     if not answer.answered:
-        out.print(escape(answer.note or "Nothing relevant found."))
+        out.print(escape(why_unanswered(answer)))
         return
     # soft_wrap: the terminal wraps long lines itself, so names and links are never cut in two.
     for n, p in enumerate(answer.passages, 1):
@@ -217,7 +219,7 @@ def demo(config: ConfigOption = None) -> None:
         task = bar.add_task("demo", total=len(articles))
         for item in articles:
             result = service.add_document(item.content, item.filename, url=item.url)
-            if result.status == "failed":
+            if result.status == AddStatus.FAILED:
                 err.print(f"[red]{escape(item.filename)}: {escape(result.message)}[/red]")
             bar.advance(task)
         bar.stop()
@@ -243,7 +245,7 @@ def run(config: ConfigOption = None,
 
     from bot.corpora import Corpora
 
-    corpora = Corpora(cfg.data_dir, ServiceSettings.from_config(cfg), cfg.discord.corpora)
+    corpora = Corpora(cfg.data_dir, cfg, cfg.discord.corpora)
     err.print("connecting to Discord (Ctrl+C stops the bot)")
     try:
         run_bot(corpora, ChatSettings.from_config(cfg.discord), token.get_secret_value(),

@@ -12,27 +12,28 @@ from pathlib import Path
 from typing import Literal
 
 from bot.errors import NoServer
-from bot.service import EventService, ServiceSettings, make_embedder
+from bot.config import Config
+from bot.service import EventService, make_embedder
 from index.embedder import Embedder
 
 Mode = Literal["shared", "per_guild"]
 
 
 class Corpora:
-    def __init__(self, data_dir: Path, settings: ServiceSettings, mode: Mode = "shared",
+    def __init__(self, data_dir: Path, config: Config, mode: Mode = "shared",
                  shared: EventService | None = None) -> None:
         if mode not in ("shared", "per_guild"):
             raise ValueError(f"corpora must be 'shared' or 'per_guild', not {mode!r}")
-        self.data_dir, self.settings, self.mode = Path(data_dir), settings, mode
-        self._shared = shared if shared is not None else EventService(self.data_dir, settings) if mode == "shared" else None
+        self.data_dir, self.config, self.mode = Path(data_dir), config, mode
+        self._shared = shared if shared is not None else EventService(self.data_dir, config) if mode == "shared" else None
         self._services: dict[int, EventService] = {}
-        self._embedder = _SharedEmbedder(settings)
+        self._embedder = _SharedEmbedder(config)
         self._lock = threading.Lock()
 
     @classmethod
     def single(cls, service: EventService) -> Corpora:
         """One corpus for every server: `service`."""
-        return cls(service.data_dir, service.settings, "shared", shared=service)
+        return cls(service.data_dir, service.config, "shared", shared=service)
 
     def folder(self, guild_id: int) -> Path:
         return self.data_dir / "guilds" / str(int(guild_id))
@@ -50,7 +51,7 @@ class Corpora:
         with self._lock:
             service = self._services.get(guild_id)
             if service is None:
-                service = EventService(self.folder(guild_id), self.settings, embedder=self._embedder)  # type: ignore[arg-type]
+                service = EventService(self.folder(guild_id), self.config, embedder=self._embedder)  # type: ignore[arg-type]
                 self._services[guild_id] = service
             return service
 
@@ -66,8 +67,8 @@ class Corpora:
 class _SharedEmbedder:
     """One embedder for every server's service, loaded on first use (in the worker thread that needs it)."""
 
-    def __init__(self, settings: ServiceSettings) -> None:
-        self._settings = settings
+    def __init__(self, config: Config) -> None:
+        self._config = config
         self._model: Embedder | None = None
         self._lock = threading.Lock()
 
@@ -76,5 +77,5 @@ class _SharedEmbedder:
             raise AttributeError(name)
         with self._lock:
             if self._model is None:
-                self._model = make_embedder(self._settings)
+                self._model = make_embedder(self._config)
         return getattr(self._model, name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.service import AnswerPassage
+from bot.results import Answer, AnswerPassage, Reason
 
 
 def attribution_parts(p: AnswerPassage) -> list[str]:
@@ -31,3 +31,20 @@ def also_carried_line(p: AnswerPassage) -> str | None:
     """`also carried by Harbour Watch, The Kestrel Ledger` when other held articles carry the passage."""
     names = [c.get("source") or c.get("title") or c.get("url") or "another article" for c in p.also_carried_by]
     return f"also carried by {', '.join(dict.fromkeys(names))}" if names else None
+
+
+def why_unanswered(answer: Answer, how_to_add: str = "`eventbot add URL_OR_FILE` or `eventbot import FILE`") -> str:
+    """Why a question got no passages, in a sentence; `how_to_add` names the front end's way to add articles."""
+    held = answer.articles_held
+    articles = f"{held} article{'s' if held != 1 else ''}"
+    match answer.reason:
+        case Reason.NO_ARTICLES:
+            return f"I hold no articles yet: add some with {how_to_add}."
+        case Reason.UNHELD_OUTLET:
+            return f"I hold no articles from {' or '.join(answer.unheld)}."
+        case Reason.NO_MATCH:
+            return f"I found nothing about that matching those filters in the {articles} I hold."
+        case Reason.BAD_QUESTION:
+            return answer.error or "I could not ask that."
+        case _:
+            return f"I found nothing about that in the {articles} I hold."

@@ -1,8 +1,8 @@
 """The dense index: FAISS inner product over normalised vectors, keyed by passage id.
 
-Exact search (`IndexIDMap2(IndexFlatIP)`) up to `DenseParams.flat_max` vectors; above that, an
-inverted-file index (IVF: vectors bucketed by their nearest of `nlist` k-means centroids, a query
-scanning the `nprobe` nearest buckets), which is approximate but many times faster at 100k+ passages.
+Exact search (`IndexIDMap2(IndexFlatIP)`) up to `dense_flat_max` vectors; above that, an
+inverted-file index (IVF: vectors bucketed by their nearest of `dense_nlist` k-means centroids, a query
+scanning the `dense_nprobe` nearest buckets), which is approximate but many times faster at 100k+ passages.
 Both delete by id (HNSW cannot, which is why it is not offered). The IVF index stores either the
 float32 vectors (`codec: flat`) or 8-bit scalar-quantised ones (`codec: sq8`, a quarter of the
 memory; cosine error about 0.001).
@@ -19,7 +19,7 @@ import logging
 import math
 import os
 import time
-from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 from pathlib import Path
 
 import faiss
@@ -35,30 +35,36 @@ CODECS = ("flat", "sq8")
 PARALLEL_MODE = 1
 
 
-@dataclass(frozen=True)
-class DenseParams:
-    """How the dense index is built and searched (config `index:`)."""
+@runtime_checkable
+class DenseParams(Protocol):
+    """How the dense index is built and searched: config `index:` (bot.config.IndexConfig, which holds the defaults)."""
 
-    flat_max: int = 20_000  # exact search up to this many vectors, IVF above
-    codec: str = "sq8"  # IVF vector storage: "flat" (float32) or "sq8" (8-bit)
-    nlist: int = 0  # IVF buckets; 0: about 2 * sqrt(N)
-    nprobe: int = 0  # buckets scanned per query; 0: about nlist / 8, at least 16
+    @property
+    def dense_flat_max(self) -> int: ...  # exact search up to this many vectors, IVF above
+    @property
+    def dense_codec(self) -> str: ...  # IVF vector storage: "flat" (float32) or "sq8" (8-bit)
+    @property
+    def dense_nlist(self) -> int: ...  # IVF buckets; 0: about 2 * sqrt(N)
+    @property
+    def dense_nprobe(self) -> int: ...  # buckets scanned per query; 0: about nlist / 8, at least 16
 
-    def lists_for(self, n: int) -> int:
-        return self.nlist or max(16, int(2 * math.sqrt(max(n, 1))))
 
-    def probes_for(self, nlist: int) -> int:
-        return min(nlist, self.nprobe or max(16, nlist // 8))
+def lists_for(params: DenseParams, n: int) -> int:
+    return params.dense_nlist or max(16, int(2 * math.sqrt(max(n, 1))))
+
+
+def probes_for(params: DenseParams, nlist: int) -> int:
+    return min(nlist, params.dense_nprobe or max(16, nlist // 8))
 
 
 class DenseIndex:
     """Inner-product search over passage vectors, with deletion by id; exact or IVF by size."""
 
-    def __init__(self, dim: int, params: DenseParams | None = None) -> None:
+    def __init__(self, dim: int, params: DenseParams) -> None:
         self.dim = dim
-        self.params = params or DenseParams()
-        if self.params.codec not in CODECS:
-            raise ValueError(f"dense codec must be one of {CODECS}, not {self.params.codec!r}")
+        self.params = params
+        if self.params.dense_codec not in CODECS:
+            raise ValueError(f"dense codec must be one of {CODECS}, not {self.params.dense_codec!r}")
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._ivf: faiss.IndexIVF | None = None
 
@@ -78,9 +84,9 @@ class DenseIndex:
             return
         self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
         n = len(self)
-        if self._ivf is None and n > self.params.flat_max:
+        if self._ivf is None and n > self.params.dense_flat_max:
             self._rebuild_ivf()
-        elif self._ivf is not None and self.params.lists_for(n) >= 2 * self._ivf.nlist and not self.params.nlist:
+        elif self._ivf is not None and lists_for(self.params, n) >= 2 * self._ivf.nlist and not self.params.dense_nlist:
             self._rebuild_ivf()  # grown far past what the centroids were trained for
 
     def remove(self, ids: np.ndarray) -> int:
@@ -139,9 +145,9 @@ class DenseIndex:
     def _rebuild_ivf(self) -> None:
         ids, x = self.vectors()
         n = len(ids)
-        nlist = min(self.params.lists_for(n), max(1, n // 39))
+        nlist = min(lists_for(self.params, n), max(1, n // 39))
         quantizer = faiss.IndexFlatIP(self.dim)
-        if self.params.codec == "sq8":
+        if self.params.dense_codec == "sq8":
             ivf = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit,
                                                 faiss.METRIC_INNER_PRODUCT)
         else:
@@ -155,7 +161,7 @@ class DenseIndex:
         ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct and remove by id
         for start in range(0, n, 65536):
             ivf.add_with_ids(x[start:start + 65536], ids[start:start + 65536])
-        ivf.nprobe = self.params.probes_for(nlist)
+        ivf.nprobe = probes_for(self.params, nlist)
         ivf.parallel_mode = PARALLEL_MODE
         self._index = self._ivf = ivf
 
@@ -177,7 +183,7 @@ class DenseIndex:
                  time.perf_counter() - started)
 
     @classmethod
-    def load(cls, path: Path, dim: int, params: DenseParams | None = None) -> DenseIndex:
+    def load(cls, path: Path, dim: int, params: DenseParams) -> DenseIndex:
         try:
             raw = faiss.read_index(str(path))
         except RuntimeError as e:
@@ -185,13 +191,13 @@ class DenseIndex:
         index = cls(dim, params)
         if isinstance(raw, faiss.IndexIDMap2) and raw.d == dim:
             index._index = raw
-            if len(index) > index.params.flat_max:  # saved before the threshold applied, or with another
+            if len(index) > index.params.dense_flat_max:  # saved before the threshold applied, or with another
                 index._migrate(path)
             return index
         if isinstance(raw, faiss.IndexIVF) and raw.d == dim and raw.metric_type == faiss.METRIC_INNER_PRODUCT:
             if raw.direct_map.type != faiss.DirectMap.Hashtable:
                 raw.set_direct_map_type(faiss.DirectMap.Hashtable)
-            raw.nprobe = index.params.probes_for(raw.nlist)
+            raw.nprobe = probes_for(index.params, raw.nlist)
             raw.parallel_mode = PARALLEL_MODE
             index._index = index._ivf = raw
             return index

@@ -325,6 +325,10 @@ class QueryCache:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    @property
+    def default_min_similarity(self) -> float:
+        return self.embedder.default_min_similarity
+
     def encode(self, questions: list[str]) -> np.ndarray:
         with self._lock:
             missing = [q for q in dict.fromkeys(questions) if q not in self._cache]

@@ -33,20 +33,3 @@ def linear_fusion(
     best = max(keyword.values(), default=0.0)
     scale = keyword_weight / best if best > 0 else 0.0
     return {pid: dense_weight * sim + scale * keyword.get(pid, 0.0) for pid, sim in similarity.items()}
-
-
-def merge_parts(whole: Mapping[int, float], parts: Sequence[Mapping[int, float]], weight: float) -> dict[int, float]:
-    """Scores of a many-part question: its own score plus `weight` x the passage's best score for any one part,
-    each part's scores divided by that part's best, so every part counts on the same 0..1 scale.
-
-    A passage only a part found takes the whole question's lowest score. Returns scores by id (unsorted).
-    """
-    floor = min(whole.values(), default=0.0)
-    best: dict[int, float] = {}
-    for scores in parts:
-        top = max(scores.values(), default=0.0)
-        if top <= 0:
-            continue
-        for pid, score in scores.items():
-            best[pid] = max(best.get(pid, 0.0), score / top)
-    return {pid: whole.get(pid, floor) + weight * best.get(pid, 0.0) for pid in set(whole) | set(best)}

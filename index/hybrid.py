@@ -8,6 +8,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -36,9 +37,9 @@ class Hit:
     keyword_rank: int | None = None
 
 
-@dataclass(frozen=True)
-class SearchParams:
-    """How a search ranks (config `retrieval:`); the defaults are the ones measured best in bench/retrieval.py.
+@runtime_checkable
+class SearchParams(Protocol):
+    """How a search ranks: config `retrieval:` (bot.config.RetrievalConfig, which holds the defaults).
 
     `fusion` "linear": dense_weight * cosine + keyword_weight * BM25 / (the question's best BM25), over the
     union of both indexes' `candidates`; "rrf": weighted reciprocal rank fusion with constant `rrf_k`.
@@ -46,13 +47,20 @@ class SearchParams:
     favours short passages less).
     """
 
-    candidates: int = 100
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    keyword_weight: float = 0.9
-    fusion: str = "linear"
-    bm25_k1: float = 0.6
-    bm25_b: float = 0.3
+    @property
+    def candidates(self) -> int: ...
+    @property
+    def rrf_k(self) -> int: ...
+    @property
+    def dense_weight(self) -> float: ...
+    @property
+    def keyword_weight(self) -> float: ...
+    @property
+    def fusion(self) -> str: ...
+    @property
+    def bm25_k1(self) -> float: ...
+    @property
+    def bm25_b(self) -> float: ...
 
 
 class HybridIndex:
@@ -62,11 +70,11 @@ class HybridIndex:
     (which may carry extra fields such as the title). Searching returns ids and scores only.
     """
 
-    def __init__(self, embedder: Embedder, dense: DenseIndex | None = None, keyword: KeywordIndex | None = None,
-                 dense_params: DenseParams | None = None) -> None:
+    def __init__(self, embedder: Embedder, dense_params: DenseParams, search_params: SearchParams,
+                 dense: DenseIndex | None = None, keyword: KeywordIndex | None = None) -> None:
         self.embedder = embedder
         self.dense = dense or DenseIndex(embedder.dim, dense_params)
-        self.keyword = keyword or KeywordIndex(SearchParams.bm25_k1, SearchParams.bm25_b)
+        self.keyword = keyword or KeywordIndex(search_params.bm25_k1, search_params.bm25_b)
 
     def __len__(self) -> int:
         return len(self.dense)
@@ -99,11 +107,11 @@ class HybridIndex:
         """Both halves hold the same ids."""
         return set(self.keyword.ids().tolist()) == self.ids()
 
-    def dense_search(self, query_vector: np.ndarray, k: int, params: SearchParams = SearchParams()) -> tuple[np.ndarray, np.ndarray]:
+    def dense_search(self, query_vector: np.ndarray, k: int, params: SearchParams) -> tuple[np.ndarray, np.ndarray]:
         """The dense half of `search` alone (scores, ids; one row), to share between searches of one vector."""
         return self.dense.search(query_vector[None, :], max(k, params.candidates))
 
-    def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams = SearchParams(),
+    def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams,
                dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[Hit]:
         """The `k` best passages by fusing the dense and keyword results (see `SearchParams`).
 
@@ -147,7 +155,7 @@ class HybridIndex:
         (folder / LEGACY_KEYWORD_FILE).unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, folder: Path, embedder: Embedder, dense_params: DenseParams | None = None) -> HybridIndex:
+    def load(cls, folder: Path, embedder: Embedder, dense_params: DenseParams, search_params: SearchParams) -> HybridIndex:
         """Load a saved generation.
 
         Raises:
@@ -170,7 +178,7 @@ class HybridIndex:
         keyword = KeywordIndex.load(keyword_file)
         if len(dense) != meta.get("count"):
             raise IndexCorrupt(f"dense index in {folder} holds {len(dense)} vectors, its metadata says {meta.get('count')}")
-        return cls(embedder, dense, keyword)
+        return cls(embedder, dense_params, search_params, dense, keyword)
 
 
 def _atomic(path: Path, write) -> None:  # noqa: ANN001 - a callable taking the temporary path

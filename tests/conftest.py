@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.service import EventService, ServiceSettings
+from bot.config import Config, EmbeddingConfig
+from bot.service import EventService
 from index.embedder import HashEmbedder
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,7 +30,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def service(data_dir: Path) -> EventService:
-    svc = EventService(data_dir, ServiceSettings(model="hash"), embedder=HashEmbedder())
+    svc = EventService(data_dir, Config(embedding=EmbeddingConfig(model="hash")), embedder=HashEmbedder())
     yield svc
     svc.close()
 

@@ -9,9 +9,7 @@ from discord import app_commands
 
 from bot.chat import render
 from bot.chat.checks import Refused
-from bot.errors import ServiceError
-from corpus.errors import CorpusError
-from index.errors import IndexError_
+from bot.errors import USER_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +34,7 @@ def describe(error: BaseException) -> str | None:
         return str(error) if isinstance(error, Refused) else "You cannot use that command here."
     if isinstance(error, app_commands.TransformerError):
         return "That value is not one this command accepts."
-    if isinstance(error, ServiceError | CorpusError | IndexError_):
+    if isinstance(error, USER_ERRORS):
         text = render.escape(str(error)) or type(error).__name__
         return render.fit(text[:1].upper() + text[1:])
     return None

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.present import attribution_parts
-from bot.service import AddResult, Answer, AnswerPassage, Stats
+from bot.present import attribution_parts, why_unanswered
+from bot.results import AddResult, Answer, AnswerPassage, Stats
 from corpus.models import Article
 
 CONTENT_LIMIT = 2000
@@ -344,7 +344,7 @@ def nothing_found(answer: Answer, outlets: Sequence[tuple[str, int]] = (), title
     held = answer.articles_held
     if held == 0:
         return "I hold no articles yet: a moderator can add some with `/add`."
-    note = answer.note or f"I found nothing about that in the {held} article{'s' if held != 1 else ''} I hold."
+    note = why_unanswered(answer)
     if outlets:
         note += " They come from " + ", ".join(f"{shorten(name, 60)} ({n})" for name, n in outlets[:5])
         note += " and others." if len(outlets) > 5 else "."

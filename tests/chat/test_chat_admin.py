@@ -88,11 +88,11 @@ async def test_questions_are_answered_and_the_loop_keeps_beating_during_a_rebuil
 async def test_a_second_rebuild_is_refused_while_one_runs(bot: EventBot, loaded: EventService) -> None:
     cog = Admin(bot)
     interaction = make_interaction(bot, roles=ADMIN, command="reindex")
-    loaded._rebuilding.acquire()
+    loaded.index._rebuilding.acquire()
     try:
         await invoke(cog.reindex, cog, interaction)
     finally:
-        loaded._rebuilding.release()
+        loaded.index._rebuilding.release()
     message = only_message(interaction)
     assert (message["content"], message["ephemeral"]) == ("A rebuild is already running; try again when it is done",
                                                           True)

@@ -13,7 +13,8 @@ from pytest_httpserver import HTTPServer
 from bot.chat.client import EventBot
 from bot.chat.cogs.articles import Articles, SourcesView
 from bot.chat.cogs.ask import Ask
-from bot.service import EventService, ServiceSettings
+from bot.config import Config, EmbeddingConfig, FetchConfig
+from bot.service import EventService
 from index.embedder import HashEmbedder
 from tests.articles import DAM
 from tests.chat.conftest import ADMIN, MODERATOR, invoke, make_interaction, only_message
@@ -33,9 +34,9 @@ def ferry_url(httpserver_ipv4: HTTPServer) -> str:
 @pytest.fixture
 def service(data_dir: Path, httpserver_ipv4: HTTPServer) -> EventService:
     """The service, allowed to fetch from the test server on 127.0.0.1 (loopback is refused by default)."""
-    settings = ServiceSettings(model="hash", fetch_allowed_private_hosts=("127.0.0.1",),
-                               fetch_allowed_ports=(80, 443, httpserver_ipv4.port))
-    svc = EventService(data_dir, settings, embedder=HashEmbedder())
+    config = Config(embedding=EmbeddingConfig(model="hash"),
+                    fetch=FetchConfig(allowed_private_hosts=["127.0.0.1"], allowed_ports=[80, 443, httpserver_ipv4.port]))
+    svc = EventService(data_dir, config, embedder=HashEmbedder())
     yield svc
     svc.close()
 
@@ -93,7 +94,7 @@ async def test_added_page_is_answerable_and_a_second_add_says_already_held(
 
 
 async def test_loopback_links_are_refused_by_default(data_dir: Path, ferry_url: str) -> None:
-    strict = EventService(data_dir, ServiceSettings(model="hash"), embedder=HashEmbedder())
+    strict = EventService(data_dir, Config(embedding=EmbeddingConfig(model="hash")), embedder=HashEmbedder())
     try:
         bot = EventBot(strict)
         cog = Articles(bot)
@@ -148,7 +149,7 @@ async def test_oversized_attachment_is_refused_before_download(bot: EventBot, se
     cog = Articles(bot)
     interaction = make_interaction(bot, roles=MODERATOR, command="add")
     file = attachment("big.html", b"x")
-    file.size = service.settings.fetch_max_bytes + 1
+    file.size = service.config.fetch.max_bytes + 1
     await invoke(cog.add, cog, interaction, file=file)
     assert "larger than" in only_message(interaction)["content"]
     file.read.assert_not_awaited()

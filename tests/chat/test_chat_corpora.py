@@ -13,7 +13,8 @@ from bot.chat.cogs.ask import Ask
 from bot.chat.settings import ChatSettings
 from bot.corpora import Corpora
 from bot.errors import NoServer
-from bot.service import EventService, ServiceSettings, make_embedder
+from bot.config import Config, EmbeddingConfig
+from bot.service import EventService, make_embedder
 from tests.articles import DAM, write_json
 from tests.chat.conftest import MODERATOR, invoke, make_interaction, only_message
 
@@ -22,7 +23,7 @@ QUESTION = "how many residents were evacuated from the riverside quarter?"
 
 @pytest.fixture
 def corpora(tmp_path: Path) -> Corpora:
-    pool = Corpora(tmp_path / "data", ServiceSettings(model="hash"), "per_guild")
+    pool = Corpora(tmp_path / "data", Config(embedding=EmbeddingConfig(model="hash")), "per_guild")
     yield pool
     pool.close()
 

@@ -13,7 +13,8 @@ from bot.chat import errors, render
 from bot.chat.checks import Refused, UserCooldown, is_admin, is_moderator
 from bot.chat.client import EventBot
 from bot.chat.settings import ChatSettings
-from bot.errors import BadFilter, EmptyQuestion, RebuildRunning
+from bot.errors import RebuildRunning
+from retrieval.errors import BadFilter, EmptyQuestion
 from corpus.errors import ArticleNotFound, DuplicateArticle, FetchFailed, FetchRefused, NotAnArticle
 from index.errors import ModelMismatch
 from tests.chat.conftest import make_interaction, only_message

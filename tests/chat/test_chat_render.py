@@ -18,7 +18,7 @@ from bot.chat.render import (
     ZWSP,
     dlen,
 )
-from bot.service import AddResult, Answer, AnswerPassage, Stats
+from bot.results import AddResult, Answer, AnswerPassage, Reason, Stats
 from corpus.models import Article
 
 NASTY = [
@@ -246,14 +246,14 @@ def test_attribution_line_names_outlet_origin_author_date_and_links_the_title() 
 
 
 def test_nothing_found_says_so_with_a_hint_and_no_passages() -> None:
-    answer = Answer("banana bread", False, [], 12, "I found nothing about that in the 12 articles I hold.")
+    answer = Answer("banana bread", False, [], 12, Reason.NOTHING_RELEVANT)
     reply = render.answer_reply(answer, outlets=[("Harbour Watch", 7), ("Northwire", 5)])
     assert reply.embeds == ()
     assert reply.content == ("I found nothing about that in the 12 articles I hold. "
                              "They come from Harbour Watch (7), Northwire (5).")
     titled = render.answer_reply(answer, titles=["Dam breach floods lower Velmora"])
     assert "Among them: *Dam breach floods lower Velmora*" in titled.content
-    empty = render.answer_reply(Answer("dam", False, [], 0, "add with eventbot add"))
+    empty = render.answer_reply(Answer("dam", False, [], 0, Reason.NO_ARTICLES))
     assert "/add" in empty.content and "eventbot" not in empty.content
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from werkzeug import Request, Response
 
-from bot.config import ConfigError, load_config
-from bot.service import EventService, ServiceSettings
+from bot.config import Config, ConfigError, EmbeddingConfig, FetchConfig, load_config
+from bot.service import EventService
 from corpus import fetch as fetch_module
 from corpus.errors import FetchFailed, FetchRefused
 from corpus.fetch import check_url, fetch
@@ -642,7 +642,7 @@ def test_service_refuses_private_links_and_fetches_allowlisted_ones(server, data
     server.expect_request("/ferry").respond_with_data(page, content_type="text/html; charset=utf-8")
     url = server.url_for("/ferry")
 
-    default = EventService(data_dir / "a", ServiceSettings(model="hash"), embedder=HashEmbedder())
+    default = EventService(data_dir / "a", Config(embedding=EmbeddingConfig(model="hash")), embedder=HashEmbedder())
     try:
         with caplog.at_level(logging.WARNING, logger="corpus.fetch"):
             result = default.add_url(url)
@@ -653,9 +653,9 @@ def test_service_refuses_private_links_and_fetches_allowlisted_ones(server, data
     finally:
         default.close()
 
-    settings = ServiceSettings(model="hash", fetch_allowed_private_hosts=("127.0.0.1",),
-                               fetch_allowed_ports=(80, 443, server.port))
-    allowed = EventService(data_dir / "b", settings, embedder=HashEmbedder())
+    config = Config(embedding=EmbeddingConfig(model="hash"),
+                    fetch=FetchConfig(allowed_private_hosts=["127.0.0.1"], allowed_ports=[80, 443, server.port]))
+    allowed = EventService(data_dir / "b", config, embedder=HashEmbedder())
     try:
         result = allowed.add_url(url)
         assert result.status == "added", result.message
@@ -668,13 +668,12 @@ def test_config_keys(tmp_path, monkeypatch) -> None:
     path.write_text("fetch:\n  allowed_private_hosts: [news.lan, 192.168.1.20, 10.8.0.0/24]\n"
                     "  allowed_ports: [80, 443, 8080]\n  max_redirects: 3\n")
     cfg = load_config(path)
-    settings = ServiceSettings.from_config(cfg)
-    assert settings.fetch_allowed_private_hosts == ("news.lan", "192.168.1.20", "10.8.0.0/24")
-    assert settings.fetch_allowed_ports == (80, 443, 8080)
-    assert settings.fetch_max_redirects == 3
-    defaults = ServiceSettings.from_config(load_config())  # the shipped config.yaml
-    assert defaults.fetch_allowed_private_hosts == () and defaults.fetch_allowed_ports == (80, 443)
-    assert defaults.fetch_max_redirects == 5
+    assert cfg.fetch.allowed_private_hosts == ["news.lan", "192.168.1.20", "10.8.0.0/24"]
+    assert cfg.fetch.allowed_ports == [80, 443, 8080]
+    assert cfg.fetch.max_redirects == 3
+    defaults = load_config().fetch  # the shipped config.yaml
+    assert defaults.allowed_private_hosts == [] and defaults.allowed_ports == [80, 443]
+    assert defaults.max_redirects == 5
     for bad, where in [("allowed_private_hosts: ['0.0.0.0/0']", "fetch.allowed_private_hosts"),
                        ("allowed_private_hosts: ['not a host!']", "fetch.allowed_private_hosts"),
                        ("allowed_ports: [0]", "fetch.allowed_ports"),

@@ -24,7 +24,7 @@ from bot.chat.client import EventBot
 from bot.chat.settings import ChatSettings
 from bot.config import Config, load_config
 from bot.corpora import Corpora
-from bot.service import EventService, ServiceSettings
+from bot.service import EventService
 from corpus import demo_corpus
 from tests.discord_double import DiscordDouble, InteractionRecord, RecordedRequest, patch_discord_py, running_client
 
@@ -154,7 +154,7 @@ def data(config: Config, demo_data: Path) -> Path:
 @pytest.fixture
 def corpora(config: Config, data: Path) -> Iterator[Corpora]:
     """What `eventbot run` builds from the config (one corpus shared by every server, the default)."""
-    corpora = Corpora(config.data_dir, ServiceSettings.from_config(config), config.discord.corpora)
+    corpora = Corpora(config.data_dir, config, config.discord.corpora)
     yield corpora
     corpora.close()
 

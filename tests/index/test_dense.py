@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.dense import DenseIndex, DenseParams
+from bot.config import IndexConfig
+from index.dense import DenseIndex
 from index.errors import IndexCorrupt
 
 DIM = 32
@@ -19,7 +20,7 @@ def unit(n: int, seed: int = 0) -> np.ndarray:
 
 
 def test_stays_exact_up_to_the_threshold_then_switches_to_ivf() -> None:
-    index = DenseIndex(DIM, DenseParams(flat_max=500, nlist=8, nprobe=8))
+    index = DenseIndex(DIM, IndexConfig(dense_flat_max=500, dense_nlist=8, dense_nprobe=8))
     x = unit(900)
     index.add(np.arange(500), x[:500])
     assert index.kind == "flat"
@@ -33,14 +34,14 @@ def test_stays_exact_up_to_the_threshold_then_switches_to_ivf() -> None:
 
 @pytest.mark.parametrize("codec", ["flat", "sq8"])
 def test_ivf_removes_reconstructs_and_round_trips(tmp_path: Path, codec: str) -> None:
-    index = DenseIndex(DIM, DenseParams(flat_max=100, codec=codec, nlist=4, nprobe=4))
+    index = DenseIndex(DIM, IndexConfig(dense_flat_max=100, dense_codec=codec, dense_nlist=4, dense_nprobe=4))
     x = unit(400, seed=1)
     index.add(np.arange(1000, 1400), x)
     assert index.remove(np.array([1000, 1001, 99999])) == 2
     assert len(index) == 398 and 1000 not in index.ids()
     assert index.similarity(x[5], [1005, 1000]) == {1005: pytest.approx(1.0, abs=0.01)}
     index.save(tmp_path / "dense.faiss")
-    loaded = DenseIndex.load(tmp_path / "dense.faiss", DIM, DenseParams(nprobe=4))
+    loaded = DenseIndex.load(tmp_path / "dense.faiss", DIM, IndexConfig(dense_nprobe=4))
     assert loaded.kind == index.kind
     assert loaded.search(x[10:20], 3)[1].tolist() == index.search(x[10:20], 3)[1].tolist()
     loaded.add(np.array([5000]), x[:1])  # the vector of removed 1000, under a new id
@@ -49,16 +50,16 @@ def test_ivf_removes_reconstructs_and_round_trips(tmp_path: Path, codec: str) ->
 
 
 def test_flat_index_still_loads_and_wrong_dimension_is_refused(tmp_path: Path) -> None:
-    index = DenseIndex(DIM)
+    index = DenseIndex(DIM, IndexConfig())
     index.add(np.array([1, 2]), unit(2))
     index.save(tmp_path / "d.faiss")
-    assert DenseIndex.load(tmp_path / "d.faiss", DIM).kind == "flat"
+    assert DenseIndex.load(tmp_path / "d.faiss", DIM, IndexConfig()).kind == "flat"
     with pytest.raises(IndexCorrupt):
-        DenseIndex.load(tmp_path / "d.faiss", DIM * 2)
+        DenseIndex.load(tmp_path / "d.faiss", DIM * 2, IndexConfig())
 
 
 def test_grows_its_buckets_when_it_outgrows_them() -> None:
-    index = DenseIndex(DIM, DenseParams(flat_max=100))
+    index = DenseIndex(DIM, IndexConfig(dense_flat_max=100))
     index.add(np.arange(200), unit(200))
     first = int(index.kind.split("nlist=")[1].split()[0])
     index.add(np.arange(200, 6000), unit(5800, seed=3))
@@ -67,23 +68,23 @@ def test_grows_its_buckets_when_it_outgrows_them() -> None:
 
 
 def test_an_exact_index_saved_larger_than_the_threshold_is_switched_on_load(tmp_path: Path) -> None:
-    exact = DenseIndex(DIM, DenseParams(flat_max=10_000))
+    exact = DenseIndex(DIM, IndexConfig(dense_flat_max=10_000))
     x = unit(600, seed=4)
     exact.add(np.arange(600), x)
     exact.save(tmp_path / "dense.faiss")
-    loaded = DenseIndex.load(tmp_path / "dense.faiss", DIM, DenseParams(flat_max=500, nlist=8, nprobe=8))
+    loaded = DenseIndex.load(tmp_path / "dense.faiss", DIM, IndexConfig(dense_flat_max=500, dense_nlist=8, dense_nprobe=8))
     assert loaded.kind.startswith("ivf") and len(loaded) == 600
     assert loaded.search(x[:5], 1)[1][:, 0].tolist() == [0, 1, 2, 3, 4]
-    again = DenseIndex.load(tmp_path / "dense.faiss", DIM, DenseParams(flat_max=500))  # the file was rewritten
+    again = DenseIndex.load(tmp_path / "dense.faiss", DIM, IndexConfig(dense_flat_max=500))  # the file was rewritten
     assert again.kind.startswith("ivf")
 
 
 def test_ivf_splits_one_query_across_threads_when_built_and_when_loaded(tmp_path: Path) -> None:
-    index = DenseIndex(DIM, DenseParams(flat_max=100, nlist=4, nprobe=4))
+    index = DenseIndex(DIM, IndexConfig(dense_flat_max=100, dense_nlist=4, dense_nprobe=4))
     x = unit(300, seed=5)
     index.add(np.arange(300), x)
     assert index._ivf.parallel_mode == 1
     index.save(tmp_path / "dense.faiss")
-    loaded = DenseIndex.load(tmp_path / "dense.faiss", DIM, DenseParams(nprobe=4))
+    loaded = DenseIndex.load(tmp_path / "dense.faiss", DIM, IndexConfig(dense_nprobe=4))
     assert loaded._ivf.parallel_mode == 1
     assert loaded.search(x[:3], 1)[1][:, 0].tolist() == [0, 1, 2]

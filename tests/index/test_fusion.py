@@ -6,7 +6,10 @@ import pytest
 
 from index.embedder import HashEmbedder
 from index.fusion import linear_fusion
-from index.hybrid import HybridIndex, SearchParams
+from bot.config import IndexConfig, RetrievalConfig
+from index.hybrid import HybridIndex
+
+INDEX, SEARCH = IndexConfig(), RetrievalConfig()
 
 
 def test_linear_fusion_scales_bm25_by_the_best_and_counts_absent_as_zero() -> None:
@@ -26,45 +29,33 @@ TEXTS = {
 
 @pytest.mark.parametrize("fusion", ["linear", "rrf"])
 def test_both_fusions_rank_the_matching_passage_first(fusion: str) -> None:
-    index = HybridIndex(HashEmbedder())
+    index = HybridIndex(HashEmbedder(), INDEX, SEARCH)
     index.add(list(TEXTS), list(TEXTS.values()), list(TEXTS.values()))
     q = "dam breach floodwater"
-    hits = index.search(index.embedder.encode([q])[0], q, 3, SearchParams(fusion=fusion))
+    hits = index.search(index.embedder.encode([q])[0], q, 3, RetrievalConfig(fusion=fusion))
     assert hits[0].id == 10
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     if fusion == "linear":  # best in both: its cosine plus the keyword weight
-        assert hits[0].score == pytest.approx(hits[0].similarity + SearchParams().keyword_weight)
+        assert hits[0].score == pytest.approx(hits[0].similarity + RetrievalConfig().keyword_weight)
 
 
 def test_search_applies_its_bm25_parameters() -> None:
-    index = HybridIndex(HashEmbedder())
+    index = HybridIndex(HashEmbedder(), INDEX, SEARCH)
     index.add(list(TEXTS), list(TEXTS.values()), list(TEXTS.values()))
-    assert (index.keyword.k1, index.keyword.b) == (SearchParams.bm25_k1, SearchParams.bm25_b)
+    assert (index.keyword.k1, index.keyword.b) == (SEARCH.bm25_k1, SEARCH.bm25_b)
     q = "strike dam"
     vector = index.embedder.encode([q])[0]
     before = index.keyword.search(q, 3)[0].tolist()
-    index.search(vector, q, 3, SearchParams(bm25_k1=1.5, bm25_b=0.75))
+    index.search(vector, q, 3, RetrievalConfig(bm25_k1=1.5, bm25_b=0.75))
     assert (index.keyword.k1, index.keyword.b) == (1.5, 0.75)
     assert index.keyword.search(q, 3)[0].tolist() != before
 
 
-def test_merge_parts_adds_each_passages_best_part_score_on_a_common_scale() -> None:
-    from index.fusion import merge_parts
-    whole = {1: 2.0, 2: 1.5, 3: 1.0}
-    parts = [{2: 4.0, 4: 2.0}, {3: 0.5, 5: 0.5}]  # part scores over their part's best: 2: 1, 4: .5, 3: 1, 5: 1
-    merged = merge_parts(whole, parts, weight=1.5)
-    assert merged == {1: pytest.approx(2.0), 2: pytest.approx(3.0), 3: pytest.approx(2.5),
-                      4: pytest.approx(1.0 + 0.75), 5: pytest.approx(1.0 + 1.5)}  # 4, 5: the whole's lowest
-    assert sorted(merged, key=merged.get, reverse=True) == [2, 3, 5, 1, 4]
-    assert merge_parts(whole, [], 1.5) == whole
-    assert merge_parts(whole, [{}, {7: 0.0}], 1.5) == whole
-
-
 def test_search_with_shared_dense_results_ranks_as_without() -> None:
-    index = HybridIndex(HashEmbedder())
+    index = HybridIndex(HashEmbedder(), INDEX, SEARCH)
     index.add(list(TEXTS), list(TEXTS.values()), list(TEXTS.values()))
     vector = HashEmbedder().encode(["dam workers strike"])[0]
-    shared = index.dense_search(vector, 3)
-    assert index.search(vector, "dam workers strike", 3, dense=shared) == index.search(vector, "dam workers strike", 3)
+    shared = index.dense_search(vector, 3, SEARCH)
+    assert index.search(vector, "dam workers strike", 3, SEARCH, dense=shared) == index.search(vector, "dam workers strike", 3, SEARCH)
     # Another text with the same vector: the dense half is reused, the keyword half is its own.
-    assert index.search(vector, "artillery bridge", 3, dense=shared)[0].id == 11
+    assert index.search(vector, "artillery bridge", 3, SEARCH, dense=shared)[0].id == 11

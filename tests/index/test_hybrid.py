@@ -7,10 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.config import IndexConfig, RetrievalConfig
 from index.embedder import HashEmbedder
 from index.errors import IndexCorrupt, ModelMismatch
 from index.fusion import reciprocal_rank_fusion
 from index.hybrid import KEYWORD_FILE, HybridIndex
+
+SEARCH = RetrievalConfig()
 
 TEXTS = {
     10: "floodwater poured through the dam breach at Velmora",
@@ -20,13 +23,13 @@ TEXTS = {
 
 
 def build() -> HybridIndex:
-    index = HybridIndex(HashEmbedder())
+    index = HybridIndex(HashEmbedder(), IndexConfig(), SEARCH)
     index.add(list(TEXTS), list(TEXTS.values()), list(TEXTS.values()))
     return index
 
 
 def search(index: HybridIndex, q: str, k: int = 3) -> list[int]:
-    return [h.id for h in index.search(index.embedder.encode([q])[0], q, k)]
+    return [h.id for h in index.search(index.embedder.encode([q])[0], q, k, SEARCH)]
 
 
 def test_search_finds_by_meaning_and_words() -> None:
@@ -50,13 +53,13 @@ def test_removed_ids_are_never_returned() -> None:
 def test_save_load_round_trip_and_refusals(tmp_path: Path) -> None:
     index = build()
     index.save(tmp_path)
-    loaded = HybridIndex.load(tmp_path, HashEmbedder())
+    loaded = HybridIndex.load(tmp_path, HashEmbedder(), IndexConfig(), SEARCH)
     assert search(loaded, "artillery bridge") == search(index, "artillery bridge")
     with pytest.raises(ModelMismatch, match="reindex"):
-        HybridIndex.load(tmp_path, HashEmbedder(dim=64))
+        HybridIndex.load(tmp_path, HashEmbedder(dim=64), IndexConfig(), SEARCH)
     (tmp_path / KEYWORD_FILE).write_text("{truncated")
     with pytest.raises(IndexCorrupt):
-        HybridIndex.load(tmp_path, HashEmbedder())
+        HybridIndex.load(tmp_path, HashEmbedder(), IndexConfig(), SEARCH)
     assert not list(tmp_path.glob("*.tmp"))
 
 
@@ -67,5 +70,5 @@ def test_rrf_weights_and_ranks() -> None:
 
 
 def test_empty_index_returns_nothing() -> None:
-    index = HybridIndex(HashEmbedder())
-    assert index.search(np.ones(512, dtype=np.float32) / np.sqrt(512), "anything", 5) == []
+    index = HybridIndex(HashEmbedder(), IndexConfig(), SEARCH)
+    assert index.search(np.ones(512, dtype=np.float32) / np.sqrt(512), "anything", 5, SEARCH) == []

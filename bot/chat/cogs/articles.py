@@ -12,7 +12,8 @@ from discord.ext import commands
 
 from bot.chat import checks, errors, render
 from bot.chat.client import EventBot
-from bot.service import AddResult, EventService
+from bot.results import AddResult
+from bot.service import EventService
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class Articles(commands.Cog):
                                                     ephemeral=True)
             return
         service = self.bot.service_for(interaction.guild_id)
-        limit = service.settings.fetch_max_bytes
+        limit = service.config.fetch.max_bytes
         if file is not None and file.size > limit:
             await interaction.response.send_message(
                 f"That file is larger than {limit / 1e6:g} MB; I take article pages and text files only.",

@@ -11,7 +11,8 @@ from discord.ext import commands
 
 from bot.chat import checks, errors, render
 from bot.chat.client import EventBot
-from bot.service import Answer, EventService
+from bot.results import Answer
+from bot.service import EventService
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
-"""Filters typed in a question, and the speaker it asks about (bot.query)."""
+"""Filters typed in a question, and the speaker it asks about (retrieval.question)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.query import Query, parse_query, speaker_hint, speaker_matches
+from retrieval.question import Query, parse_query, speaker_hint, speaker_matches
 
 
 def test_filters_are_taken_out_and_the_rest_is_the_question() -> None:

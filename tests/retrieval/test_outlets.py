@@ -1,11 +1,13 @@
-"""Outlets and days named in a question, and the boosts they give (bot.mentions)."""
+"""Outlets and days named in a question, and the boosts they give (retrieval.question, retrieval.outlets, retrieval.boosts)."""
 
 from __future__ import annotations
 
 import pytest
 
 from index.hybrid import Hit
-from bot.mentions import Day, Mentions, OutletMatcher, boost_mentions, find_mentions, named_days, outlet_aliases
+from retrieval.boosts import Mentions, boost_mentions, find_mentions
+from retrieval.outlets import OutletMatcher, outlet_aliases
+from retrieval.question import Day, named_days
 
 OUTLETS = ["The Verge", "TechCrunch", "The Age", "Fortune", "Cnbc | World Business News Leader",
            "The Independent - Sports", "Live Science: The Most Interesting Articles"]
@@ -46,7 +48,7 @@ def test_boosts_move_named_outlets_and_days_up_and_keep_the_rest() -> None:
 
 
 def test_parts_of_a_many_part_question_and_none_for_one_part() -> None:
-    from bot.mentions import question_parts
+    from retrieval.question import question_parts
     q = ("Does the Fortune article claim that Sam Bankman-Fried used Caroline Ellison as a front, "
          "while the TechCrunch articles focus on allegations of fraud for personal gain?")
     assert question_parts(q) == [
@@ -69,7 +71,8 @@ def test_parts_of_a_many_part_question_and_none_for_one_part() -> None:
 
 
 def test_outlets_a_question_attributes_reports_to_and_which_are_not_held() -> None:
-    from bot.mentions import attributed_names, unheld_outlets
+    from retrieval.outlets import unheld_outlets
+    from retrieval.question import attributed_names
     q = ("Considering a New York Times article, a report by 'The Verge' and an analysis from Bloomberg, and the "
          "October 5 article, according to a BBC piece, did the Wall Street Journal's coverage agree?")
     assert attributed_names(q) == ["The Verge", "Bloomberg", "New York Times", "BBC", "Wall Street Journal"]
@@ -82,7 +85,7 @@ def test_outlets_a_question_attributes_reports_to_and_which_are_not_held() -> No
 
 
 def test_a_name_in_the_held_titles_is_a_subject_not_an_outlet() -> None:
-    from bot.mentions import TitleIndex, unheld_outlets
+    from retrieval.outlets import TitleIndex, unheld_outlets
     held = OutletMatcher(["The Verge"])
     titles = TitleIndex(["Taylor Swift is Time's Person of the Year", "The Steam Deck OLED review"])
     assert unheld_outlets("What did the Taylor Swift story in a Bloomberg report say?", held, titles) == ["Bloomberg"]

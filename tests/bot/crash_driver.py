@@ -1,7 +1,7 @@
 """A child process for the kill tests: adds articles one by one, or rebuilds, reporting progress.
 
-    python -m tests.crash_driver add DATA_DIR N     # prints "done URL" after each add returns
-    python -m tests.crash_driver reindex DATA_DIR   # prints "progress DONE TOTAL" as it goes, "reindexed" when done
+    python -m tests.bot.crash_driver add DATA_DIR N     # prints "done URL" after each add returns
+    python -m tests.bot.crash_driver reindex DATA_DIR   # prints "progress DONE TOTAL" as it goes, "reindexed" when done
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.service import EventService, ServiceSettings
+from bot.config import Config, EmbeddingConfig
+from bot.service import EventService
 from corpus.models import ArticleDraft
 from index.embedder import HashEmbedder
 
@@ -44,7 +45,7 @@ def article(n: int) -> ArticleDraft:
 
 def main() -> None:
     mode, data_dir = sys.argv[1], Path(sys.argv[2])
-    service = EventService(data_dir, ServiceSettings(model="hash"), embedder=PacedEmbedder())
+    service = EventService(data_dir, Config(embedding=EmbeddingConfig(model="hash")), embedder=PacedEmbedder())
     print("ready", flush=True)
     if mode == "add":
         for n in range(int(sys.argv[3])):

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.service import EventService, ServiceSettings
-from tests.crash_driver import PacedEmbedder, article
+from bot.config import Config, EmbeddingConfig
+from bot.service import EventService
+from tests.bot.crash_driver import PacedEmbedder, article
 
 
 @pytest.mark.asyncio
 async def test_50_questions_during_adds_and_a_rebuild(tmp_path: Path) -> None:
-    service = EventService(tmp_path / "data", ServiceSettings(model="hash"), embedder=PacedEmbedder())
+    service = EventService(tmp_path / "data", Config(embedding=EmbeddingConfig(model="hash")), embedder=PacedEmbedder())
     for n in range(30):
         service.add_draft(article(n))
 
@@ -36,6 +37,6 @@ async def test_50_questions_during_adds_and_a_rebuild(tmp_path: Path) -> None:
 
     for n in range(40):  # every add, including those made during the rebuild, is answerable
         assert service.ask(article(n).title, 1).passages[0].url == article(n).url
-    index = service._live()
+    index = service.index.current()
     assert index.ids() == set(service.store.passage_ids()) and index.consistent()
     service.close()

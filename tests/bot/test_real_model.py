@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.service import EventService, ServiceSettings
+from bot.config import Config
+from bot.present import why_unanswered
+from bot.service import EventService
 from corpus import demo_corpus
 from corpus.store import normalize_url
 
@@ -23,7 +25,7 @@ URLS = {a["file"]: a["url"] for a in MANIFEST["articles"]}
 
 @pytest.fixture(scope="module")
 def demo(real_embedder, tmp_path_factory: pytest.TempPathFactory) -> EventService:  # noqa: ANN001
-    service = EventService(tmp_path_factory.mktemp("demo"), ServiceSettings(), embedder=real_embedder)
+    service = EventService(tmp_path_factory.mktemp("demo"), Config(), embedder=real_embedder)
     for item in demo_corpus.load():
         result = service.add_document(item.content, item.filename, url=item.url)
         assert result.status == "added", result.message
@@ -55,7 +57,7 @@ def test_unrelated_questions_are_not_answered(demo: EventService) -> None:
     for q in UNANSWERABLE:
         answer = demo.ask(q["question"])
         assert not answer.answered and answer.passages == [], q["question"]
-        assert f"{len(MANIFEST['articles'])} articles" in answer.note
+        assert f"{len(MANIFEST['articles'])} articles" in why_unanswered(answer)
 
 
 def test_cli_demo_prints_a_cited_answer(tmp_path: Path) -> None:

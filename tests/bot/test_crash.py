@@ -9,15 +9,16 @@ import sys
 import time
 from pathlib import Path
 
-from bot.service import EventService, ServiceSettings
-from tests.crash_driver import PASSAGES, article
+from bot.config import Config, EmbeddingConfig
+from bot.service import EventService
+from tests.bot.crash_driver import PASSAGES, article
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = 120
 
 
 def start(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tests.crash_driver", *args], cwd=ROOT, stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "tests.bot.crash_driver", *args], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
 
 
@@ -50,7 +51,7 @@ def kill_during_rebuild(proc: subprocess.Popen, nth: int, delay: float) -> list[
 
 def check(data_dir: Path, reported: set[str]) -> int:
     """Every article reported done is whole and answerable; the index holds exactly the stored passages."""
-    service = EventService(data_dir, ServiceSettings(model="hash"))
+    service = EventService(data_dir, Config(embedding=EmbeddingConfig(model="hash")))
     try:
         held = {a.url: a for a in service.articles()}
         for a in held.values():
@@ -61,7 +62,7 @@ def check(data_dir: Path, reported: set[str]) -> int:
                 assert url in held, f"{url} was reported added but is gone"
                 answer = service.ask(article(n).title, k=1)
                 assert answer.answered and answer.passages[0].url == url
-        index = service._live()
+        index = service.index.current()
         assert index.ids() == set(service.store.passage_ids()) and index.consistent()
         return len(held)
     finally:

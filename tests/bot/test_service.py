@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import EmptyQuestion, RebuildRunning
-from bot.service import EventService, ServiceSettings
+from bot.config import Config, EmbeddingConfig
+from bot.errors import RebuildRunning
+from bot.present import why_unanswered
+from bot.results import Reason
+from bot.service import EventService
 from corpus.errors import ArticleNotFound
 from index.embedder import HashEmbedder
 from index.errors import ModelMismatch
+from retrieval.errors import EmptyQuestion
 from tests.articles import ALL, CEASEFIRE, DAM, STRIKE, write_json
 
 
@@ -25,13 +29,13 @@ def loaded(service: EventService, tmp_path: Path) -> EventService:
 
 def reopen(service: EventService, embedder=None) -> EventService:  # noqa: ANN001
     service.close()
-    return EventService(service.data_dir, ServiceSettings(model="hash"), embedder=embedder or HashEmbedder())
+    return EventService(service.data_dir, Config(embedding=EmbeddingConfig(model="hash")), embedder=embedder or HashEmbedder())
 
 
 def test_asking_before_anything_is_held_says_how_to_add(service: EventService) -> None:
     answer = service.ask("what happened at the dam?")
     assert not answer.answered and answer.passages == []
-    assert "eventbot add" in answer.note
+    assert answer.reason == Reason.NO_ARTICLES and "eventbot add" in why_unanswered(answer)
 
 
 def test_answer_is_the_relevant_passage_with_attribution(loaded: EventService) -> None:
@@ -48,7 +52,8 @@ def test_answer_is_the_relevant_passage_with_attribution(loaded: EventService) -
 def test_unrelated_question_is_not_answered(loaded: EventService) -> None:
     answer = loaded.ask("best recipe for banana bread with walnuts")
     assert not answer.answered and answer.passages == []
-    assert "3 articles" in answer.note
+    assert answer.reason == Reason.NOTHING_RELEVANT
+    assert why_unanswered(answer) == "I found nothing about that in the 3 articles I hold."
 
 
 def test_empty_and_huge_questions(loaded: EventService) -> None:
@@ -85,7 +90,7 @@ def test_removed_article_leaves_every_index(loaded: EventService) -> None:
     assert article.title == DAM["title"]
     answer = loaded.ask("evacuated residents riverside quarter Verlinde", k=10)
     assert all(p.article_id != article.id for p in answer.passages)
-    index = loaded._live()
+    index = loaded.index.current()
     assert len(index) == 5 and index.consistent()
     with pytest.raises(ArticleNotFound):
         loaded.remove(str(article.id))
@@ -100,7 +105,7 @@ def test_index_survives_a_restart(loaded: EventService) -> None:
 
 
 def test_corrupt_index_file_is_rebuilt_from_the_store(loaded: EventService, caplog: pytest.LogCaptureFixture) -> None:
-    folder = loaded.generations.current()
+    folder = loaded.index.generations.current()
     loaded.close()
     (folder / "dense.faiss").write_bytes(b"not a faiss index")
     service = reopen(loaded)
@@ -114,7 +119,7 @@ def test_corrupt_index_file_is_rebuilt_from_the_store(loaded: EventService, capl
 
 def test_passages_stored_but_not_indexed_are_indexed_on_open(loaded: EventService, tmp_path: Path) -> None:
     # As after a crash between the store's commit and the index write.
-    loaded.store.add_many([loaded._split(__import__("corpus.importer").importer.record_to_draft(
+    loaded.store.add_many([loaded.ingester.prepare(__import__("corpus.importer").importer.record_to_draft(
         {"title": "Wildfire near Orrin", "url": "https://x.example/fire", "body": "A wildfire burned 40 hectares of pine forest near Orrin."}))])
     service = reopen(loaded)
     answer = service.ask("wildfire pine forest hectares")
@@ -132,20 +137,20 @@ def test_index_built_with_another_model_is_refused(loaded: EventService) -> None
 
 
 def test_reindex_swaps_in_a_new_generation(loaded: EventService) -> None:
-    before = loaded.generations.current()
+    before = loaded.index.generations.current()
     stats = loaded.reindex()
     assert stats.indexed == stats.passages == 8
-    assert loaded.generations.current() != before and not before.exists()
+    assert loaded.index.generations.current() != before and not before.exists()
     assert loaded.ask("ceasefire talks border city").answered
 
 
 def test_one_rebuild_at_a_time(loaded: EventService) -> None:
-    loaded._rebuilding.acquire()
+    loaded.index._rebuilding.acquire()
     try:
         with pytest.raises(RebuildRunning):
             loaded.reindex()
     finally:
-        loaded._rebuilding.release()
+        loaded.index._rebuilding.release()
 
 
 def test_filters_by_source_and_date(loaded: EventService) -> None:
@@ -155,11 +160,11 @@ def test_filters_by_source_and_date(loaded: EventService) -> None:
     dated = loaded.ask(question, k=5, since="2026-03-11")
     assert dated.answered and {p.source for p in dated.passages} == {"Coastal Ledger"}
     none = loaded.ask(question, until="2026-01-01")
-    assert not none.answered and "filters" in none.note
+    assert not none.answered and none.reason == Reason.NO_MATCH
 
 
 def test_bad_date_filter_is_a_clear_error(loaded: EventService) -> None:
-    from bot.errors import BadFilter
+    from retrieval.errors import BadFilter
 
     with pytest.raises(BadFilter, match="since must be a date"):
         loaded.ask("dam", since="last week")
@@ -170,10 +175,10 @@ def test_first_add_to_a_fresh_folder_indexes_each_passage_once(service: EventSer
 
     result = service.add_draft(record_to_draft(DAM), "dam")
     assert result.status == "added"
-    assert len(service._live()) == 3 and service._live().consistent()
+    assert len(service.index.current()) == 3 and service.index.current().consistent()
     top = service.ask("evacuated residents riverside quarter", k=1).passages[0]
     # best in both indexes, counted once: its cosine plus the keyword weight times 1 (linear fusion)
-    assert top.score == pytest.approx(top.similarity + service.settings.search.keyword_weight, abs=1e-3)
+    assert top.score == pytest.approx(top.similarity + service.config.retrieval.keyword_weight, abs=1e-3)
 
 
 def test_reindex_reports_progress_in_articles(loaded: EventService) -> None:

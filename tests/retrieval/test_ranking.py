@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
+from bot.present import why_unanswered
+from bot.results import Reason
 from bot.service import EventService
 from tests.articles import ALL, write_json
+
+
+def tune(service: EventService, **ranking: object) -> None:
+    """Change the service's ranking parameters (config `retrieval:`) from the next question on."""
+    service.retriever.params = service.retriever.params.model_copy(update=ranking)
 
 
 @pytest.fixture
@@ -21,11 +27,12 @@ def test_a_report_attributed_to_an_outlet_not_held_is_not_answered(loaded: Event
     q = "how many residents were evacuated from the riverside quarter, according to a Bloomberg report?"
     answer = loaded.ask(q)
     assert not answer.answered and answer.passages == []
-    assert answer.note == "I hold no articles from Bloomberg."
+    assert (answer.reason, answer.unheld) == (Reason.UNHELD_OUTLET, ("Bloomberg",))
+    assert why_unanswered(answer) == "I hold no articles from Bloomberg."
     held = loaded.ask("how many residents were evacuated from the riverside quarter, according to a Harbour Watch report?")
     assert held.answered and "1,200 residents" in held.passages[0].text
     assert loaded.ask(q + " source:Harbour").answered  # a source filter is the asker's own choice
-    loaded.settings = dataclasses.replace(loaded.settings, abstain_unheld_outlets=False)
+    tune(loaded, abstain_unheld_outlets=False)
     assert loaded.ask(q).answered
 
 
@@ -40,9 +47,9 @@ def test_each_part_of_a_many_part_question_is_searched_and_its_best_passage_rais
     service.import_file(write_json(tmp_path / "b.json", [orchard, ferry]))
     q = ("did the spring frost cut the orchard harvest of red apples and raise apple prices in the orchard markets, "
          "while the ferry timetable of the northern route changed?")
-    service.settings = dataclasses.replace(service.settings, max_per_article=3, part_weight=0.0)
+    tune(service, max_per_article=3, part_weight=0.0)
     alone = {p.text: p.score for p in service.ask(q, k=4).passages}
-    service.settings = dataclasses.replace(service.settings, part_weight=1.5)
+    tune(service, part_weight=1.5)
     parts = {p.text: p.score for p in service.ask(q, k=4).passages}
     ferry_text = ferry["body"]
     # The ferry passage is its part's best: it gains the full weight; the orchard passages at most that.

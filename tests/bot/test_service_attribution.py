@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.present import also_carried_line, attribution_line
-from bot.service import SPEAKER_BOOST, EventService, boost_speaker
+from bot.results import Reason
+from bot.service import EventService
+from retrieval.boosts import SPEAKER_BOOST, boost_speaker
 from corpus import demo_corpus
 from index.hybrid import Hit
 from tests.articles import write_json
@@ -62,7 +64,7 @@ def test_speaker_filter_keeps_only_passages_quoting_that_speaker(demo: EventServ
     assert all("Helga Rustad" in p.speaker for p in answer.passages)
     assert demo.ask("ceasefire talks", k=4, speaker="Varenko").passages[0].speaker.startswith("Ilias Varenko")
     nobody = demo.ask("ceasefire talks", speaker="Konashenkov")
-    assert not nobody.answered and "filters" in nobody.note
+    assert not nobody.answered and nobody.reason == Reason.NO_MATCH
 
 
 def test_boost_moves_passages_quoting_the_speaker_up_by_a_factor() -> None:
@@ -81,7 +83,7 @@ def test_asking_what_someone_said_boosts_passages_quoting_them(demo: EventServic
     top = asked.passages[0]
     assert "Rustad" in top.speaker
     assert [p.score for p in asked.passages] == sorted((p.score for p in asked.passages), reverse=True)
-    monkeypatch.setattr("bot.service.SPEAKER_BOOST", 1.0)
+    monkeypatch.setattr("retrieval.boosts.SPEAKER_BOOST", 1.0)
     plain = {p.passage_id: p.score for p in demo.ask(question, k=3).passages}
     assert top.score == pytest.approx(plain[top.passage_id] * SPEAKER_BOOST, rel=1e-3)
 

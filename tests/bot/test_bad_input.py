@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.errors import ServiceError
-from bot.service import EventService, ServiceSettings
+from bot.errors import USER_ERRORS
+from bot.config import Config, EmbeddingConfig
+from bot.service import EventService
 from index.embedder import HashEmbedder
 from tests.articles import ALL, write_json
 
@@ -25,7 +26,7 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 @pytest.fixture(scope="module")
 def held(tmp_path_factory: pytest.TempPathFactory) -> EventService:
-    service = EventService(tmp_path_factory.mktemp("bad"), ServiceSettings(model="hash"), embedder=HashEmbedder())
+    service = EventService(tmp_path_factory.mktemp("bad"), Config(embedding=EmbeddingConfig(model="hash")), embedder=HashEmbedder())
     service.import_file(write_json(tmp_path_factory.mktemp("in") / "a.json", ALL))
     yield service
     service.close()
@@ -110,7 +111,7 @@ def test_boilerplate_only_page_is_refused(held: EventService) -> None:
 def test_any_question_is_answered_or_refused_clearly(held: EventService, question: str) -> None:
     try:
         answer = held.ask(question)
-    except ServiceError as e:
+    except USER_ERRORS as e:
         assert str(e)
         return
     assert isinstance(answer.answered, bool) and len(answer.question) <= 1000

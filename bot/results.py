@@ -1,0 +1,45 @@
+"""What the service returns: data for the front ends to put into words. Answers are retrieval's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from corpus.models import Article
+from retrieval.answer import Answer, AnswerPassage, Reason
+
+__all__ = ["AddResult", "AddStatus", "Answer", "AnswerPassage", "ImportReport", "Reason", "Stats"]
+
+
+class AddStatus(StrEnum):
+    ADDED = "added"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class AddResult:
+    target: str
+    status: AddStatus
+    message: str  # "added 'Title' (5 passages)", or what was wrong (a corpus error's message)
+    article: Article | None = None
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    duplicates: int = 0
+    passages: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Stats:
+    articles: int
+    passages: int
+    indexed: int
+    model: str
+    data_dir: str
+    index_bytes: int
+    sources: list[tuple[str, int]]

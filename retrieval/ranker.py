@@ -1,0 +1,267 @@
+"""The Retriever: question -> ranked, filtered, attributed passages, or the reason there are none.
+
+It owns every ranking decision past the index's fused scores: search depth, the parts of a many-part
+question, the speaker, outlet and date boosts, the similarity threshold and abstention, the filters, the
+per-article cap and syndicated copies shown once. It reads the index and the held articles through two
+small protocols, so it is tested with an in-memory index and a dict of articles as easily as with the
+live ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from corpus.models import Article, Passage
+from corpus.syndication import near_identical
+from index.hybrid import Hit, SearchParams
+from retrieval.answer import Answer, AnswerPassage, Reason
+from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, merge_parts
+from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
+from retrieval.question import article_filter, clean_question, parse_query, question_parts, speaker_matches
+
+
+Rows = Mapping[int, tuple[Passage, Article]]
+
+
+@runtime_checkable
+class RankingParams(SearchParams, Protocol):
+    """How answers are ranked: config `retrieval:` (bot.config.RetrievalConfig, which holds the defaults)."""
+
+    @property
+    def top_k(self) -> int: ...
+    @property
+    def max_k(self) -> int: ...
+    @property
+    def max_per_article(self) -> int: ...
+    @property
+    def outlet_boost(self) -> float: ...
+    @property
+    def date_boost(self) -> float: ...
+    @property
+    def part_weight(self) -> float: ...
+    @property
+    def embed_parts(self) -> bool: ...
+    @property
+    def abstain_unheld_outlets(self) -> bool: ...
+    @property
+    def min_similarity(self) -> float | None: ...
+    @property
+    def max_question_chars(self) -> int: ...
+
+
+class Searchable(Protocol):
+    """The index as the Retriever uses it (index.hybrid.HybridIndex, or the application's live index)."""
+
+    def dense_search(self, query_vector: np.ndarray, k: int, params: SearchParams) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams,
+               dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[Hit]: ...
+
+
+class Catalog(Protocol):
+    """The held articles as the Retriever reads them (corpus.store.ArticleStore)."""
+
+    def article_count(self) -> int: ...
+
+    def passages_with_articles(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Article]]: ...
+
+    def sources(self) -> list[tuple[str, int]]: ...
+
+    def titles_and_origins(self) -> list[tuple[str, str | None]]: ...
+
+    def copies(self, article_id: int) -> list[tuple[Article, list[Passage]]]: ...
+
+    def carriers(self, article_id: int) -> list[dict[str, str | None]]: ...
+
+
+class Encoder(Protocol):
+    """Embeds questions (index.embedder.QueryCache); knows its model's calibrated answer threshold."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    @property
+    def default_min_similarity(self) -> float: ...
+
+
+class Retriever:
+    """Answers questions from an index of passages and the catalog of the articles they belong to.
+
+    Args:
+        index: where passages are searched.
+        catalog: the held articles and passages, looked up by id.
+        queries: embeds questions (index.embedder.QueryCache); only used once an article is held.
+        params: the ranking parameters (config `retrieval:`); read on every question.
+    """
+
+    def __init__(self, index: Searchable, catalog: Catalog, queries: Encoder, params: RankingParams) -> None:
+        self.index, self.catalog, self.queries, self.params = index, catalog, queries, params
+        # (articles held, matcher of their outlets, matcher of their outlets and wire agencies, their titles)
+        self._outlets: tuple[int, OutletMatcher, OutletMatcher, TitleIndex] | None = None
+
+    @property
+    def min_similarity(self) -> float:
+        """The cosine the best passage must reach for a question to count as answered: the configured one,
+        else the model's calibrated default. Passages below half of it are never shown."""
+        configured = self.params.min_similarity
+        return self.queries.default_min_similarity if configured is None else configured
+
+    def ask(self, question: str, k: int | None = None, **filters: str | None) -> Answer:
+        """The passages that best answer `question`, or `answered=False` with the reason.
+
+        Filters (all optional): `source` (part of the outlet's or wire agency's name), `speaker` (part of
+        the quoted speaker's name or role), `since` and `until` (ISO dates, inclusive). The same filters
+        typed in the question (`source:Reuters`, see retrieval.question) apply to it and win over these.
+
+        Raises:
+            EmptyQuestion: the question has no words.
+            BadFilter: a date filter is no date.
+        """
+        return self.ask_many([question], k, **filters)[0]
+
+    def ask_many(self, questions: Sequence[str], k: int | None = None, *, source: str | None = None,
+                 since: str | None = None, until: str | None = None, speaker: str | None = None) -> list[Answer]:
+        """Answer several questions, embedding them in one batch."""
+        p = self.params
+        k = max(1, min(k or p.top_k, p.max_k))
+        queries = [parse_query(q) for q in questions]
+        cleaned = [clean_question(q.text, p.max_question_chars) for q in queries]
+        filters = [q.filters(source=source, since=since, until=until, speaker=speaker) for q in queries]
+        keeps = [article_filter(f.get("source"), f.get("since"), f.get("until")) for f in filters]
+        articles = self.catalog.article_count()
+        if articles == 0:
+            return [Answer(q, False, [], 0, Reason.NO_ARTICLES, f) for q, f in zip(cleaned, filters, strict=True)]
+        parts = [question_parts(q) if p.part_weight > 0 else [] for q in cleaned]
+        flat = [part for ps in parts for part in ps] if p.embed_parts else []
+        vectors = self.queries.encode(cleaned + flat)  # one batch: the questions, then their parts
+        part_vectors = iter(vectors[len(cleaned):])
+        answers = []
+        for question, vector, query, f, keep, ps in zip(cleaned, vectors[:len(cleaned)], queries, filters, keeps, parts,
+                                                        strict=True):
+            # Extra depth, so that the per-article cap, the filters and the speaker, outlet and date boosts
+            # still find k passages.
+            narrowed = keep is not None or "speaker" in f or query.speaker_hint or self._mentions(question, articles)
+            depth = max(k * 3, 3 * p.candidates) if narrowed else k * 3
+            # Parts searched by the question's vector share its dense results.
+            part_depth = max(k * 3, p.candidates)
+            dense = self.index.dense_search(vector, max(depth, part_depth), p) if ps and not flat else None
+            hits = self.index.search(vector, question, depth, p, dense=dense)
+            part_hits = [(part, self.index.search(next(part_vectors), part, part_depth, p) if flat
+                          else self.index.search(vector, part, part_depth, p, dense=dense)) for part in ps]
+            answers.append(self._answer(question, hits, articles, k, keep, speaker=f.get("speaker"),
+                                        hint=query.speaker_hint, filters=f, parts=part_hits))
+        return answers
+
+    # -- one question --------------------------------------------------------------------------------
+
+    def _answer(self, question: str, hits: list[Hit], articles: int, k: int,
+                keep: Callable[[Article], bool] | None, speaker: str | None, hint: str | None,
+                filters: dict[str, str], parts: list[tuple[str, list[Hit]]]) -> Answer:
+        threshold = self.min_similarity
+        if not hits or max(h.similarity for h in hits) < threshold:
+            return Answer(question, False, [], articles, Reason.NOTHING_RELEVANT, filters)
+        unheld = unheld_outlets(question, *self._matchers(articles)[1:]) if self.params.abstain_unheld_outlets else []
+        if unheld and "source" not in filters:
+            return Answer(question, False, [], articles, Reason.UNHELD_OUTLET, filters, unheld=tuple(unheld))
+        # A passage far below the answer threshold is unrelated to the question: never show it.
+        candidates = hits + [h for _, ph in parts for h in ph]
+        rows = self.catalog.passages_with_articles(list({h.id for h in candidates if h.similarity >= threshold / 2}))
+        if hint:
+            hits = boost_speaker(hits, {i: p.speaker for i, (p, _) in rows.items()}, hint)
+        hits = self._boost_mentions(question, hits, rows, articles)
+        if parts:
+            hits = self._merge_parts(question, hits, parts, rows, articles)
+        passages = self._select(hits, rows, k, keep, speaker)
+        if not passages:
+            return Answer(question, False, [], articles, Reason.NO_MATCH, filters)
+        return Answer(question, True, passages, articles, filters=filters)
+
+    def _select(self, hits: Iterable[Hit], rows: Rows, k: int, keep: Callable[[Article], bool] | None,
+                speaker: str | None) -> list[AnswerPassage]:
+        """The first `k` hits that pass the filters and the per-article cap, each shown once with its copies."""
+        passages: list[AnswerPassage] = []
+        per_article: dict[int, int] = {}
+        shown: set[int] = set()  # passages already shown, as themselves or as a copy of another
+        for hit in hits:
+            if hit.id not in rows or hit.id in shown:  # unrelated, removed since the search, or a copy shown
+                continue
+            p, a = rows[hit.id]
+            if keep is not None and not keep(a):
+                continue
+            if speaker and not speaker_matches(p.speaker, speaker):
+                continue
+            # Several articles' views beat one article's every paragraph.
+            if per_article.get(a.id, 0) >= self.params.max_per_article:
+                continue
+            per_article[a.id] = per_article.get(a.id, 0) + 1
+            # A copy of this passage in another outlet's article is not shown again; that copy's other
+            # paragraphs still may be (measured on the demo questions, capping the whole story instead
+            # lost an answer: 16/22 found against 17/22).
+            carried = self._also_carried(p, shown)
+            passages.append(AnswerPassage(
+                text=p.text, title=a.title, url=a.url, source=a.source, author=a.author, published_at=a.published_at,
+                score=round(hit.score, 6), similarity=round(hit.similarity, 4), article_id=a.id, passage_id=p.id,
+                origin=a.origin, speaker=p.speaker, also_carried_by=carried,
+            ))
+            if len(passages) == k:
+                break
+        return passages
+
+    def _also_carried(self, passage: Passage, shown: set[int]) -> list[dict[str, str | None]]:
+        """The other outlets carrying this passage's text: held copies of its article (whose copy of the
+        passage joins `shown`), then pages with exactly the article's text, which were not stored twice."""
+        carried = []
+        for other, others in self.catalog.copies(passage.article_id):
+            copy = next((q for q in others if near_identical(q.text, passage.text)), None)
+            if copy is not None:
+                shown.add(copy.id)
+                carried.append({"source": other.source, "url": other.url, "title": other.title})
+        return carried + self.catalog.carriers(passage.article_id)
+
+    # -- boosts ----------------------------------------------------------------------------------------
+
+    def _mentions(self, question: str, articles: int) -> Mentions:
+        """The held outlets and the days `question` names; none when both boosts are off."""
+        p = self.params
+        if not (p.outlet_boost or p.date_boost):
+            return Mentions()
+        found = find_mentions(question, self._matchers(articles)[0])
+        return Mentions(found.outlets if p.outlet_boost else frozenset(), found.days if p.date_boost else ())
+
+    def _matchers(self, articles: int) -> tuple[OutletMatcher, OutletMatcher, TitleIndex]:
+        """Matchers of the held outlets, and of the held outlets and wire agencies; the held titles
+        (rebuilt as the number of articles changes)."""
+        if self._outlets is None or self._outlets[0] != articles:
+            sources = [name for name, _ in self.catalog.sources()]
+            held = self.catalog.titles_and_origins()
+            origins = {origin for _, origin in held if origin}
+            titles = TitleIndex(title for title, _ in held)
+            self._outlets = (articles, OutletMatcher(sources), OutletMatcher([*sources, *origins]), titles)
+        return self._outlets[1:]
+
+    def _boost_mentions(self, question: str, hits: list[Hit], rows: Rows, articles: int) -> list[Hit]:
+        """The hits re-ranked by the outlets and days the question names."""
+        mentions = self._mentions(question, articles)
+        if not mentions:
+            return hits
+        meta = {i: (a.source, a.origin, a.published_at) for i, (_, a) in rows.items()}
+        return boost_mentions(hits, meta, mentions, self.params.outlet_boost, self.params.date_boost)
+
+    def _merge_parts(self, question: str, hits: list[Hit], parts: list[tuple[str, list[Hit]]], rows: Rows,
+                     articles: int) -> list[Hit]:
+        """The question's hits merged with its parts' (boosts.merge_parts); each part boosted by the
+        outlets and days it names, else by those the whole question names."""
+        whole = self._mentions(question, articles)
+        meta = {i: (a.source, a.origin, a.published_at) for i, (_, a) in rows.items()}
+        by_id = {h.id: h for _, ph in parts for h in ph} | {h.id: h for h in hits}
+        scores = []
+        for text, part in parts:
+            m = self._mentions(text, articles)
+            m = Mentions(m.outlets or whole.outlets, m.days or whole.days)
+            part = boost_mentions(part, meta, m, self.params.outlet_boost, self.params.date_boost)
+            scores.append({h.id: h.score for h in part})
+        merged = merge_parts({h.id: h.score for h in hits}, scores, self.params.part_weight)
+        ranked = sorted(merged.items(), key=lambda kv: kv[1], reverse=True)
+        return [Hit(i, sc, by_id[i].similarity, by_id[i].dense_rank, by_id[i].keyword_rank) for i, sc in ranked]
