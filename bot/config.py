@@ -59,7 +59,6 @@ class RetrievalConfig(_Section):
 
 
 class CorpusConfig(_Section):
-    min_paragraph_chars: int = Field(30, ge=1)
     max_paragraph_chars: int = Field(2000, ge=200)
 
 

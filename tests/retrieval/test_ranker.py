@@ -1,0 +1,158 @@
+"""The Retriever on its own: an in-memory index and a dict of articles, no store, no service."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from bot.config import IndexConfig, RetrievalConfig
+from corpus.models import Article, Passage
+from index.embedder import HashEmbedder, QueryCache
+from index.hybrid import HybridIndex
+from retrieval.answer import Reason
+from retrieval.errors import BadFilter, EmptyQuestion
+from retrieval.ranker import Retriever
+
+# (outlet, published, origin, paragraphs as (text, speaker))
+ARTICLES = [
+    ("Harbour Watch", "2026-03-04", None, [
+        ("Dam breach: 1,200 residents of the riverside quarter were evacuated overnight.", None),
+        ("The dam's spillway failed after a week of rain, engineers said.", "engineers"),
+        ("Residents of the riverside quarter may return next week.", None)]),
+    ("Northwire", "2026-03-05", "Reuters", [
+        ("Evacuated residents of the riverside quarter spent the night in the sports hall.", None),
+        ("We will rebuild the dam within a year, Mayor Ilse Varga said.", "Ilse Varga (mayor)")]),
+    ("Coastal Ledger", "2026-03-12", None, [
+        ("Dock workers at the harbour began a strike over night-shift pay.", None)]),
+]
+
+
+class Catalog:
+    """The held articles as a dict: what the Retriever reads from the store."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, tuple[Passage, Article]] = {}
+        pid = 0
+        for aid, (source, day, origin, paragraphs) in enumerate(ARTICLES, 1):
+            article = Article(aid, f"{source} story", f"https://{aid}.example/", source, None, day, "en", origin,
+                              str(aid), day, len(paragraphs))
+            for position, (text, speaker) in enumerate(paragraphs):
+                pid += 1
+                self.rows[pid] = (Passage(pid, aid, position, text, speaker), article)
+
+    def article_count(self) -> int:
+        return len({a.id for _, a in self.rows.values()})
+
+    def passages_with_articles(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Article]]:
+        return {i: self.rows[i] for i in ids if i in self.rows}
+
+    def sources(self) -> list[tuple[str, int]]:
+        return [(s, 1) for s, *_ in ARTICLES]
+
+    def titles_and_origins(self) -> list[tuple[str, str | None]]:
+        return list({(a.title, a.origin) for _, a in self.rows.values()})
+
+    def copies(self, article_id: int) -> list:
+        return []
+
+    def carriers(self, article_id: int) -> list:
+        return []
+
+
+class Refuses:
+    """An encoder that must not be called."""
+
+    default_min_similarity = 0.2
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        raise AssertionError("nothing should be embedded")
+
+
+@pytest.fixture
+def retriever() -> Retriever:
+    catalog = Catalog()
+    embedder = HashEmbedder()
+    index = HybridIndex(embedder, IndexConfig(), RetrievalConfig())
+    ids = list(catalog.rows)
+    texts = [p.text for p, _ in catalog.rows.values()]
+    index.add(ids, texts, [f"{a.title} {a.source} {p.text}" for p, a in catalog.rows.values()])
+    return Retriever(index, catalog, QueryCache(embedder), RetrievalConfig(top_k=3))
+
+
+def tune(retriever: Retriever, **params: object) -> None:
+    retriever.params = retriever.params.model_copy(update=params)
+
+
+def test_one_passage_per_article_unless_allowed_more(retriever: Retriever) -> None:
+    answer = retriever.ask("evacuated residents of the riverside quarter")
+    assert answer.answered and answer.reason is None
+    assert len({p.article_id for p in answer.passages}) == len(answer.passages) == 2
+    assert {p.source for p in answer.passages} == {"Harbour Watch", "Northwire"}
+    tune(retriever, max_per_article=3)
+    texts = [p.text for p in retriever.ask("evacuated residents of the riverside quarter").passages]
+    assert len(texts) == 3 and any("return next week" in t for t in texts)
+
+
+def test_scores_come_best_first_with_their_attribution(retriever: Retriever) -> None:
+    answer = retriever.ask("mayor rebuild the dam", k=3)
+    assert [p.score for p in answer.passages] == sorted((p.score for p in answer.passages), reverse=True)
+    top = answer.passages[0]
+    assert (top.source, top.origin, top.speaker) == ("Northwire", "Reuters", "Ilse Varga (mayor)")
+    assert top.url == "https://2.example/"
+
+
+def test_below_the_threshold_is_not_answered(retriever: Retriever) -> None:
+    answer = retriever.ask("banana bread recipe with walnuts")
+    assert (answer.answered, answer.reason, answer.articles_held) == (False, Reason.NOTHING_RELEVANT, 3)
+    tune(retriever, min_similarity=-1.0)  # everything counts as relevant; far-off passages still never shown
+    assert retriever.ask("dock strike pay").answered
+
+
+def test_nothing_held_is_said_without_embedding_the_question() -> None:
+    empty = Retriever(HybridIndex(HashEmbedder(), IndexConfig(), RetrievalConfig()), _Empty(), Refuses(),
+                      RetrievalConfig())
+    answer = empty.ask("what happened at the dam?")
+    assert (answer.answered, answer.reason) == (False, Reason.NO_ARTICLES)
+
+
+def test_filters_narrow_and_say_when_nothing_passes(retriever: Retriever) -> None:
+    only = retriever.ask("residents riverside quarter", source="reuters")  # the wire origin counts
+    assert {p.source for p in only.passages} == {"Northwire"}
+    late = retriever.ask("residents riverside quarter", since="2026-03-10")
+    assert (late.answered, late.reason, late.filters) == (False, Reason.NO_MATCH, {"since": "2026-03-10"})
+    typed = retriever.ask("residents riverside quarter until:2026-03-04")
+    assert {p.published_at for p in typed.passages} == {"2026-03-04"}
+    with pytest.raises(BadFilter):
+        retriever.ask("dam", until="soon")
+    with pytest.raises(EmptyQuestion):
+        retriever.ask(" ?! ")
+
+
+def test_a_speaker_filter_keeps_only_their_passages(retriever: Retriever) -> None:
+    answer = retriever.ask("dam", speaker="Varga")
+    assert [p.speaker for p in answer.passages] == ["Ilse Varga (mayor)"]
+
+
+def test_a_report_by_an_outlet_not_held_is_declined_unless_configured(retriever: Retriever) -> None:
+    q = "what did the Bloomberg report say about the evacuated residents of the riverside quarter?"
+    answer = retriever.ask(q)
+    assert (answer.reason, answer.unheld) == (Reason.UNHELD_OUTLET, ("Bloomberg",))
+    tune(retriever, abstain_unheld_outlets=False)
+    assert retriever.ask(q).answered
+
+
+def test_a_named_outlet_moves_its_passages_up(retriever: Retriever) -> None:
+    plain = retriever.ask("evacuated residents riverside quarter")
+    assert plain.passages[0].source == "Northwire"
+    named = retriever.ask("evacuated residents riverside quarter, as Harbour Watch reported")
+    assert named.passages[0].source == "Harbour Watch"
+    tune(retriever, outlet_boost=0.0)
+    unboosted = retriever.ask("evacuated residents riverside quarter, as Harbour Watch reported").passages[0]
+    assert named.passages[0].score == pytest.approx(unboosted.score + RetrievalConfig().outlet_boost, abs=1e-5)
+
+
+class _Empty(Catalog):
+    def __init__(self) -> None:
+        self.rows = {}
