@@ -7,7 +7,17 @@ from __future__ import annotations
 
 import re
 
-from corpus.lexicon import NAME_PARTICLES, UPPER
+from corpus.lexicon import (
+    COURTESY_TITLES,
+    MONTH_ABBREVIATIONS,
+    MONTH_NAMES,
+    NAME_PARTICLES,
+    RANKS_AND_TITLES,
+    STOP_ONLY_ABBREVIATIONS,
+    TITLE_ABBREVIATIONS,
+    UPPER,
+    WEEKDAY_NAMES,
+)
 
 # Reporting verbs, longest first so that "pointed out" wins over nothing and the passive forms match whole.
 VERBS = (
@@ -81,17 +91,10 @@ ROLE_ALIASES = {"doctor": ("dr.", "dr", "doctor"), "professor": ("prof.", "profe
                  "spokesman": ("spokesman", "spokeswoman", "spokesperson"),
                  "spokeswoman": ("spokeswoman", "spokesperson"), "spokesperson": ("spokesman", "spokeswoman",
                                                                                   "spokesperson")}
-RANKS = frozenset({
-    "gen.", "gen", "general", "maj.", "maj", "major", "col.", "col", "colonel", "lt.", "lt", "lieutenant",
-    "capt.", "capt", "captain", "sgt.", "sgt", "sergeant", "cpl.", "cpl", "corporal", "adm.", "adm", "admiral",
-    "brig.", "brig", "brigadier", "cmdr.", "cmdr", "commander", "rear", "vice", "dr.", "dr", "prof.", "prof",
-    "professor", "mr.", "mr", "mrs.", "mrs", "ms.", "ms", "miss", "sir", "dame", "lord", "lady", "rev.",
-    "rev", "reverend", "father", "sister", "sheikh", "rabbi", "imam", "ambassador", "pvt.", "sen.", "rep.",
-    "gov.", "judge", "justice", "cardinal", "archbishop", "bishop", "pope", "king", "queen", "prince",
-    "princess", "president", "premier", "mayor", "chancellor", "senator",
-})
-COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "rev",
-                       "reverend", "mx"})
+# Ranks and titles before a name, as the words are written: "Dr" and "Dr.", but "Sen." only with its stop.
+RANKS = ((RANKS_AND_TITLES - STOP_ONLY_ABBREVIATIONS)
+         | {f"{w}." for w in TITLE_ABBREVIATIONS | STOP_ONLY_ABBREVIATIONS})
+COURTESY = COURTESY_TITLES
 # Capitalised words that are offices, not names ("Transport Minister Jonas Albrecht").
 OFFICES = frozenset({
     "minister", "mayor", "governor", "commissioner", "president", "inspector", "chief", "director",
@@ -104,14 +107,12 @@ OFFICES = frozenset({
 })
 CAPITALISED_COMMON = frozenset({
     "the", "a", "an", "in", "on", "at", "but", "and", "also", "meanwhile", "this", "that", "these", "those",
-    "it", "he", "she", "they", "we", "i", "his", "her", "their", "its", "our", "monday", "tuesday", "wednesday",
-    "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december", "after", "before", "when", "while",
+    "it", "he", "she", "they", "we", "i", "his", "her", "their", "its", "our", "after", "before", "when", "while",
     "if", "as", "by", "for", "from", "with", "under", "over", "since", "there", "here", "what", "who",
     "according", "earlier", "later", "asked", "speaking", "despite", "during", "until", "one", "two",
     "three", "both", "all", "some", "many", "most", "several", "every", "each", "no", "none", "other",
     "others", "another", "such", "first", "last", "next", "new", "mr", "mrs", "ms", "dr", "prof",
-})
+}) | frozenset(MONTH_NAMES) | frozenset(WEEKDAY_NAMES)
 # Last words of capitalised runs that are places or organisations, not people.
 NOT_PERSON_TAIL = frozenset({
     "street", "road", "avenue", "square", "bay", "island", "islands", "river", "lake", "sea", "gulf", "ocean",
@@ -142,11 +143,10 @@ APPOSITIVE_HEADS = {"heads": "head of", "chairs": "chair of", "leads": "leader o
                      "directs": "director of", "manages": "manager of", "represents": "representative of",
                      "owns": "owner of", "founded": "founder of", "commands": "commander of"}
 DESCRIPTOR_SUFFIX = re.compile(r"(?:er|or|ist|ant|ent|man|woman|holder|keeper|maker|ian|ee)$")
+# Words a full stop after does not end a sentence ("Dr. Lena Marsh", "Sept. 4", "U.S. officials").
 ABBREVIATIONS = frozenset({
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "cpl", "adm", "brig", "cmdr",
-    "gov", "sen", "rep", "rev", "st", "jr", "sr", "no", "vs", "inc", "co", "corp", "ltd", "jan", "feb", "mar",
-    "apr", "aug", "sep", "sept", "oct", "nov", "dec", "a.m", "p.m", "u.s", "u.k", "u.n", "e.u", "mt", "pvt",
-})
+    "st", "jr", "sr", "no", "vs", "inc", "co", "corp", "ltd", "a.m", "p.m", "u.s", "u.k", "u.n", "e.u", "mt",
+}) | TITLE_ABBREVIATIONS | STOP_ONLY_ABBREVIATIONS | MONTH_ABBREVIATIONS
 PERSON_RUN_RE = re.compile(
     rf"(?:[{UPPER}][\w.'’\-]*|(?<=\s)(?:{'|'.join(sorted(NAME_PARTICLES))}))"
     rf"(?:\s+(?:[{UPPER}][\w'’\-]*\.?|(?:{'|'.join(sorted(NAME_PARTICLES))})(?=\s+[{UPPER}])))+"

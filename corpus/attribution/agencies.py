@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.lexicon import UPPER
+from corpus.lexicon import NEWSROOM_ROLES, UPPER, alternation
 
 AGENCY_ALIASES: dict[str, str] = {
     "ap": "Associated Press",
@@ -73,7 +73,7 @@ _NOT_AGENCY = frozenset({"update", "updated", "updates", "corrected", "correctio
                          "gmt", "utc", "edt", "est", "cet"})
 _AGENCY_WORDS = re.compile(r"\b(?:press|news|agency|wire|newswire|service|media|bureau|telegraph)\b", re.I)
 _BYLINE_RE = re.compile(r"^\s*By\s+(?P<who>[^.!?]{2,80})$")
-_BYLINE_ROLES = re.compile(r"\b(?:staff|reporters?|correspondents?|writers?|editors?|desk|team|in|and)\b", re.I)
+_BYLINE_ROLES = re.compile(rf"\b(?:{alternation(NEWSROOM_ROLES | {'in', 'and'})})\b", re.I)
 
 
 def agency_name(text: str, known_only: bool = False) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from corpus.attribution._text import normalise
 from corpus.attribution.agencies import AGENCY_ALIASES, agency_name, byline_agency, canonical_agency
-from corpus.lexicon import UPPER
+from corpus.lexicon import MONTH_PATTERN, UPPER, WEEKDAY_PATTERN
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,8 @@ class Dateline:
     agency: str | None
 
 
-_MONTH = (r"(?i:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|aug(?:ust|\.)?"
-          r"|sept?(?:ember|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)")
-_WEEKDAY = r"(?i:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?i:day|\.)?"
+_MONTH = rf"(?i:{MONTH_PATTERN})"
+_WEEKDAY = rf"(?i:{WEEKDAY_PATTERN})"
 _DATE = (rf"(?:(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+\d{{1,2}}(?:,?\s*\d{{4}})?|\d{{1,2}}\s+{_MONTH}\b\.?(?:\s+\d{{4}})?)"
          rf"|{_WEEKDAY}\b)")
 _CITY = rf"[{UPPER}][\w.'’\-]*(?:\s+(?:[{UPPER}][\w.'’\-]*|de|del|da|do|di|du|la|le|am|upon|on-the))" + "{0,3}"
