@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from corpus.bylines import byline_credit
 from corpus.lexicon import NEWSROOM_ROLES, UPPER, alternation
 
 AGENCY_ALIASES: dict[str, str] = {
@@ -72,7 +73,6 @@ _NOT_AGENCY = frozenset({"update", "updated", "updates", "corrected", "correctio
                          "live", "opinion", "analysis", "exclusive", "watch", "file", "listen", "local time",
                          "gmt", "utc", "edt", "est", "cet"})
 _AGENCY_WORDS = re.compile(r"\b(?:press|news|agency|wire|newswire|service|media|bureau|telegraph)\b", re.I)
-_BYLINE_RE = re.compile(r"^\s*By\s+(?P<who>[^.!?]{2,80})$")
 _BYLINE_ROLES = re.compile(rf"\b(?:{alternation(NEWSROOM_ROLES | {'in', 'and'})})\b", re.I)
 
 
@@ -113,10 +113,10 @@ def byline_agency(paragraph: str) -> str | None:
         The canonical agency, an unknown name that reads like one ("Meridian Press", "By Northwire"),
         or None when the paragraph is no byline or names only people.
     """
-    m = _BYLINE_RE.match(paragraph)
-    if not m or len(paragraph.split()) > 12:
+    credit = byline_credit(paragraph)
+    if not credit or len(paragraph.split()) > 12:
         return None
-    parts = [p.strip() for p in re.split(r"\s*(?:,|\||;|\band\b|\bfor\b)\s*", m.group("who")) if p.strip()]
+    parts = [p.strip() for p in re.split(r"\s*(?:,|\||;|\band\b|\bfor\b)\s*", credit) if p.strip()]
     for part in parts:
         if part.lower() in AGENCY_ALIASES:
             return AGENCY_ALIASES[part.lower()]

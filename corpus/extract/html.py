@@ -25,6 +25,7 @@ from corpus.clean import clean_paragraphs, collapse_whitespace
 from corpus.errors import NotAnArticle
 from corpus.extract._common import KEEP_SUBHEADINGS, MIN_WORDS, iso_date, language_code
 from corpus.extract.decode import decode_html
+from corpus.lexicon import NEWSROOM_ROLES, alternation
 from corpus.models import ArticleDraft
 
 log = logging.getLogger(__name__)
@@ -503,8 +504,8 @@ def _pick_author(found: str | None, meta_author: str | None, source: str | None)
 
 # Words that mark a byline part as a role or an organisation, not a person.
 _NOT_A_PERSON_RE = re.compile(
-    r"\b(?:staff|writers?|reporters?|correspondents?|editors?|editorial|desk|newsroom|team|press|news|agency"
-    r"|wire|wires|service|media|bureau|reuters|associated|contributors?|admin|administrator|webmaster)\b",
+    rf"\b(?:{alternation(NEWSROOM_ROLES)}|editorial|newsroom|press|news|agency|wires?|service|media|bureau|reuters"
+    r"|associated|contributors?|admin|administrator|webmaster)\b",
     re.IGNORECASE,
 )
 

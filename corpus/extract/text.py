@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from corpus.bylines import byline_names
 from corpus.clean import clean_paragraphs, collapse_whitespace
 from corpus.errors import NotAnArticle
 from corpus.extract._common import KEEP_SUBHEADINGS, MIN_WORDS, iso_date, language_code
@@ -37,9 +38,6 @@ _FRONT_MATTER_KEYS = {
     "title": "title",
 }
 _FRONT_MATTER_LINE_RE = re.compile(r"^\s*([A-Za-z_ ]{2,15}?)\s*:\s*(.+?)\s*$")
-# "By Ana Brisk" / "BY ANA BRISK and Dario Fenn": capitalised names only, nothing else on the line.
-_BY_NAME = r"[A-Z][\w'.\-]*(?:\s+[A-Z][\w'.\-]*){0,3}"
-_BY_LINE_RE = re.compile(rf"^\s*(?:[Bb]y|BY)\s+({_BY_NAME}(?:\s*(?:,|and|&)\s*{_BY_NAME})*)\s*$")
 
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s*(.*?)\s*#*\s*$")
 _MD_SETEXT_RE = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
@@ -172,10 +170,11 @@ def _read_header_lines(lines: list[str], fields: dict[str, str]) -> list[str]:
         if _take_field(line, fields):
             index += 1
             continue
-        by = _BY_LINE_RE.match(_strip_inline_markdown(line))
+        # "By Ana Brisk" / "BY ANA BRISK and Dario Fenn": capitalised names only, nothing else on the line.
+        names = byline_names(_strip_inline_markdown(line))
         standalone = index + 1 == len(lines) or not lines[index + 1].strip() or _take_field(lines[index + 1], {})
-        if by and standalone and "author" not in fields:
-            fields["author"] = by.group(1).strip()
+        if names and standalone and "author" not in fields:
+            fields["author"] = names
             index += 1
             continue
         break
