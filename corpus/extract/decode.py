@@ -55,7 +55,6 @@ def decode(data: bytes, kind: str, label: str) -> str:
     return decode_text(data, label)
 
 
-
 def decode_html(data: bytes) -> str:
     """Decode page bytes: BOM, then strict UTF-8, then the declared charset, then detection."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):

@@ -130,8 +130,10 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
     paragraph ("VELMORA (Meridian Press) - ...") is kept as body text.
 
     Args:
-        html: The page, as text or as raw bytes (the encoding is taken from a
-            BOM, UTF-8 validity, the page's declared charset, or detection).
+        html: The page, as text or as raw bytes (decoded by
+            `corpus.extract.decode.decode_html`: a BOM, UTF-8 validity, the
+            page's declared charset, or detection). `corpus.extract.extract`
+            is the entry point for bytes: it also refuses binary files.
         url: Where the page came from; used to resolve a relative canonical URL
             and as the article URL when the page declares none.
 

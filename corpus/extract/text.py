@@ -70,7 +70,8 @@ def extract_text(text: str, name: str | None = None) -> ArticleDraft:
     Lines right after the title of the form ``Key: value`` fill metadata:
     ``Source:``/``Outlet:``/``Publisher:``, ``Author:``/``By:``, ``Date:``/
     ``Published:`` (ISO 8601 or e.g. "March 4, 2026"), ``URL:``/``Link:`` and
-    ``Language:``; a bare ``By Name`` line sets the author. A leading YAML
+    ``Language:``; a bare byline (``By Name``, ``Written by Name``: see
+    `corpus.bylines.byline_names`) sets the author. A leading YAML
     front-matter block (between ``---`` lines) with the same keys is read too.
     The body is the blank-line separated paragraphs after that; lines within
     a paragraph are joined. For Markdown (`name` ending in .md/.markdown, or no
