@@ -36,19 +36,19 @@ OTHER_PRONOUNS = frozenset({"they", "it", "we", "i", "you", "who", "this", "that
 ARTICLES = frozenset({"the", "a", "an", "its", "their", "our", "his", "her"})
 INDEFINITE = frozenset({"a", "an", "one", "another", "some", "two", "three", "several", "many"})
 LEADING = frozenset({"and", "but", "while", "as", "although", "though", "whereas", "meanwhile", "also", "so",
-                      "yet", "still", "however", "then", "now"})
+                     "yet", "still", "however", "then", "now"})
 TRAILING = frozenset({"also", "later", "earlier", "then", "again", "previously", "further", "separately",
-                       "repeatedly", "once", "has", "had", "have", "already", "recently", "often",
-                       "himself", "herself", "itself", "publicly", "privately", "angrily", "bluntly"})
+                      "repeatedly", "once", "has", "had", "have", "already", "recently", "often",
+                      "himself", "herself", "itself", "publicly", "privately", "angrily", "bluntly"})
 # Words that cannot be part of a speaker's noun phrase (outside an appositive "who ..." clause).
 FORBIDDEN = frozenset({"was", "were", "is", "are", "be", "been", "being", "do", "does", "did", "not", "no",
-                        "will", "would", "can", "could", "should", "may", "might", "must", "that", "which",
-                        "when", "where", "if", "because", "than", "there", "what", "whether", "how", "why",
-                        "nor", "never", "to", "it", "they", "we", "i", "you", "this", "these", "those",
-                        "whose", "before", "after", "until", "unless", "since"}) | VERB_WORDS
+                       "will", "would", "can", "could", "should", "may", "might", "must", "that", "which",
+                       "when", "where", "if", "because", "than", "there", "what", "whether", "how", "why",
+                       "nor", "never", "to", "it", "they", "we", "i", "you", "this", "these", "those",
+                       "whose", "before", "after", "until", "unless", "since"}) | VERB_WORDS
 PREPOSITIONS = frozenset({"in", "at", "on", "from", "with", "for", "during", "after", "before", "near",
-                           "outside", "inside", "via", "to", "familiar", "close", "briefed", "speaking",
-                           "under", "over", "through", "across", "by", "about", "ahead", "later"})
+                          "outside", "inside", "via", "to", "familiar", "close", "briefed", "speaking",
+                          "under", "over", "through", "across", "by", "about", "ahead", "later"})
 # Anonymous sources: a passage reporting them has no speaker.
 ANONYMOUS = frozenset({
     "official", "officials", "source", "sources", "diplomat", "diplomats", "analyst", "analysts", "economist",
@@ -75,7 +75,7 @@ ORG_HEADS = frozenset({
 # Bare heads that name an organisation on their own ("Police said"); any other bare head ("the company
 # said") is a speaker only when it resolves to an earlier, fuller mention.
 SELF_SUFFICIENT = frozenset({"police", "army", "military", "navy", "government", "kremlin", "palace", "pentagon",
-                              "parliament", "cabinet", "presidency", "senate", "coastguard"})
+                             "parliament", "cabinet", "presidency", "senate", "coastguard"})
 DOCUMENTS = frozenset({"statement", "report", "communique", "release", "letter", "filing", "post"})
 # Singular roles that "the spokesman said" may refer back to.
 ROLES = frozenset({
@@ -87,10 +87,10 @@ ROLES = frozenset({
     "economist", "analyst", "priest", "bishop", "king", "queen", "prince", "princess", "officer",
 })
 ROLE_ALIASES = {"doctor": ("dr.", "dr", "doctor"), "professor": ("prof.", "professor"),
-                 "general": ("gen.", "general"), "colonel": ("col.", "colonel"), "captain": ("capt.", "captain"),
-                 "spokesman": ("spokesman", "spokeswoman", "spokesperson"),
-                 "spokeswoman": ("spokeswoman", "spokesperson"), "spokesperson": ("spokesman", "spokeswoman",
-                                                                                  "spokesperson")}
+                "general": ("gen.", "general"), "colonel": ("col.", "colonel"), "captain": ("capt.", "captain"),
+                "spokesman": ("spokesman", "spokeswoman", "spokesperson"),
+                "spokeswoman": ("spokeswoman", "spokesperson"), "spokesperson": ("spokesman", "spokeswoman",
+                                                                                 "spokesperson")}
 # Ranks and titles before a name, as the words are written: "Dr" and "Dr.", but "Sen." only with its stop.
 RANKS = ((RANKS_AND_TITLES - STOP_ONLY_ABBREVIATIONS)
          | {f"{w}." for w in TITLE_ABBREVIATIONS | STOP_ONLY_ABBREVIATIONS})
@@ -131,17 +131,17 @@ NOT_PERSON_TAIL = frozenset({
     "telecom", "ventures", "labs", "solutions", "insurance", "investments", "railways", "mining", "steel",
 })
 FEMALE = frozenset({"spokeswoman", "chairwoman", "businesswoman", "congresswoman", "councilwoman", "mother",
-                     "daughter", "wife", "sister", "grandmother", "widow", "actress", "woman", "girl", "queen",
-                     "princess", "duchess", "mrs.", "mrs", "ms.", "ms", "miss", "lady", "dame", "madam",
-                     "aunt", "niece", "granddaughter"})
+                    "daughter", "wife", "sister", "grandmother", "widow", "actress", "woman", "girl", "queen",
+                    "princess", "duchess", "mrs.", "mrs", "ms.", "ms", "miss", "lady", "dame", "madam",
+                    "aunt", "niece", "granddaughter"})
 MALE = frozenset({"spokesman", "chairman", "businessman", "congressman", "councilman", "father", "son",
-                   "husband", "brother", "grandfather", "widower", "man", "boy", "king", "prince", "duke",
-                   "mr.", "mr", "sir", "lord", "uncle", "nephew", "grandson"})
+                  "husband", "brother", "grandfather", "widower", "man", "boy", "king", "prince", "duke",
+                  "mr.", "mr", "sir", "lord", "uncle", "nephew", "grandson"})
 # In a "who ..." clause about the speaker, a possessive pronoun tells the speaker's gender.
 PRONOUN_GENDER = {"she": "f", "her": "f", "herself": "f", "he": "m", "his": "m", "him": "m", "himself": "m"}
 APPOSITIVE_HEADS = {"heads": "head of", "chairs": "chair of", "leads": "leader of", "runs": "head of",
-                     "directs": "director of", "manages": "manager of", "represents": "representative of",
-                     "owns": "owner of", "founded": "founder of", "commands": "commander of"}
+                    "directs": "director of", "manages": "manager of", "represents": "representative of",
+                    "owns": "owner of", "founded": "founder of", "commands": "commander of"}
 DESCRIPTOR_SUFFIX = re.compile(r"(?:er|or|ist|ant|ent|man|woman|holder|keeper|maker|ian|ee)$")
 # Words a full stop after does not end a sentence ("Dr. Lena Marsh", "Sept. 4", "U.S. officials").
 ABBREVIATIONS = frozenset({

@@ -364,10 +364,10 @@ def _split_person(words: list[str], sentence_start: bool = True) -> tuple[list[s
     prefix = words[:i + 1]
     rank: list[str] = []
     while prefix and prefix[-1].lower() in RANKS and (prefix[-1].lower() not in OFFICES or not rank and
-                                                       (prefix[-1].endswith(".") or prefix[-1].lower() in
-                                                        ("ambassador", "captain", "colonel", "general",
-                                                         "major", "lieutenant", "admiral", "commander",
-                                                         "sergeant"))):
+                                                      (prefix[-1].endswith(".") or prefix[-1].lower() in
+                                                       ("ambassador", "captain", "colonel", "general",
+                                                        "major", "lieutenant", "admiral", "commander",
+                                                        "sergeant"))):
         rank.insert(0, prefix.pop())
     # Two-word military ranks: "Maj. Gen.", "Lt. Col.", "Rear Adm."
     while prefix and rank and prefix[-1].lower() in RANKS and prefix[-1].endswith("."):
