@@ -28,6 +28,7 @@ __all__ = [
     "MIN_WORDS",
     "NO_ARTICLE",
     "TEXT_SUFFIXES",
+    "TEXT_TYPES",
     "extract",
     "extract_file",
     "extract_html",
