@@ -18,6 +18,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from corpus.bylines import BYLINE_RE
+from corpus.lexicon import MONTH_PATTERN, NEWSROOM_ROLES, WEEKDAY_PATTERN, alternation
+
 log = logging.getLogger(__name__)
 
 
@@ -227,31 +230,19 @@ _COMPILED: tuple[tuple[_Rule, re.Pattern[str]], ...] = tuple(
 )
 
 # Bylines and date lines ("By Tomas Reyes | March 4, 2026", "Posted on 4 March 2026").
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?"
+_FILLER_WORDS = frozenset({"posted", "published", "updated", "last updated", "first published", "modified", "date",
+                           "on", "at", "senior", "chief"})
+_WEEKDAY = rf"{WEEKDAY_PATTERN},?"
 _TIME = r"(?:,?\s*(?:at\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:[A-Z]{2,4}|UTC[+-]?\d*))?)"
 _DATE_RE = re.compile(
-    rf"(?:{_WEEKDAY}\s+)?(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}"
+    rf"(?:{_WEEKDAY}\s+)?(?:{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}"
     rf"(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}){_TIME}?"
     r"|\b\d+\s+(?:minutes?|mins?|hours?|hrs?|days?)\s+ago\b",
     re.IGNORECASE,
 )
-# A name is one to four capitalised words, allowing common particles.
-_NAME = (
-    r"[A-Z][\w'.\-]*(?:\s+(?:(?:de|da|del|van|von|der|den|la|le|al|bin|ibn|di|du|dos)\s+)?"
-    r"[A-Z][\w'.\-]*){0,3}"
-)
-_BY_RE = re.compile(
-    rf"\b(?:[Bb]y|BY|[Ww]ords by|[Ww]ritten by|[Rr]eporting by|[Ss]tory by)\s+{_NAME}"
-    rf"(?:\s*(?:,|and|&)\s*{_NAME})*"
-)
 _BYLINE_FILLER_RE = re.compile(
-    r"\b(?:posted|published|updated|last updated|first published|modified|date|on|at|staff|"
-    r"writer|reporter|correspondent|editor|senior|chief)\b|[|,·•:/\-–—()]",
+    rf"\b(?:{alternation(NEWSROOM_ROLES | _FILLER_WORDS)})\b|[|,·•:/\-–—()]",
     re.IGNORECASE,
 )
 
@@ -282,7 +273,7 @@ def _is_byline(line: str) -> bool:
     if not text or len(text.split()) > 20:
         return False
     rest, dates = _DATE_RE.subn(" ", text)
-    rest, names = _BY_RE.subn(" ", rest)
+    rest, names = BYLINE_RE.subn(" ", rest)
     if not (dates or names):
         return False
     rest = _BYLINE_FILLER_RE.sub(" ", rest)

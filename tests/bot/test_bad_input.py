@@ -79,7 +79,7 @@ def test_page_that_broke_the_extractor_is_refused(held: EventService) -> None:
 
 
 def test_canonical_link_with_an_impossible_host_is_ignored() -> None:
-    from corpus.extract import _pick_url
+    from corpus.extract.html import _pick_url
 
     assert _pick_url("http://[not-an-ip]/a", None, "https://x.example/a") == "https://x.example/a"
 

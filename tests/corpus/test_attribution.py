@@ -78,6 +78,12 @@ def test_no_dateline_in_ordinary_text_or_quotes() -> None:
     assert parse_dateline([]) is None
 
 
+def test_dateline_dates_take_every_month_and_weekday_form_of_the_lexicon() -> None:
+    assert parse_dateline("LONDON, Jun. 9 (Reuters) - Ministers met.") == Dateline("LONDON", "Jun. 9", "Reuters")
+    assert parse_dateline("LONDON, Sept. 9 (Reuters) - Ministers met.") == Dateline("LONDON", "Sept. 9", "Reuters")
+    assert parse_dateline("LONDON, Thur. (Reuters) - Ministers met.") == Dateline("LONDON", "Thur", "Reuters")
+
+
 def test_strip_dateline_leaves_the_story_text() -> None:
     assert strip_dateline("ORVIK, March 9 (Northwire) - The government ordered an inquiry.") == (
         "The government ordered an inquiry.")
@@ -109,6 +115,17 @@ def test_display_is_name_and_role_or_the_bare_name() -> None:
 def test_rank_stands_in_for_a_missing_role() -> None:
     [s] = attribute_speakers(["Ambassador Helga Rustad said the talks would last two weeks."])
     assert (s.name, s.title) == ("Helga Rustad", "Ambassador")
+
+
+def test_a_courtesy_title_is_no_part_of_the_name_and_no_role() -> None:
+    for title in ("Ms", "Mx", "Mx.", "Dr."):
+        [s] = attribute_speakers([f"{title} Jordan Lee said the talks would last two weeks."])
+        assert (s.name, s.title, s.rank) == ("Jordan Lee", None, title)
+
+
+def test_a_title_abbreviated_without_its_stop_only_when_it_is_no_name() -> None:
+    assert names(["Sen. Hana Moravec said the vote would be close."]) == ["Hana Moravec"]
+    assert names(["Prime Minister Hun Sen said the border would reopen."]) == ["Hun Sen"]
 
 
 def test_pronoun_takes_the_only_candidate_and_refuses_two() -> None:
