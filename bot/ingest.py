@@ -12,7 +12,7 @@ from bot.live_index import LiveIndex
 from bot.results import AddResult, AddStatus, ImportReport
 from corpus import fetch
 from corpus.attribution import annotate
-from corpus.errors import BadRecord, CorpusError, DuplicateArticle, NotAnArticle, UnsupportedFile
+from corpus.errors import BadRecord, CorpusError, DuplicateArticle
 from corpus.importer import read_records, record_to_draft
 from corpus.models import Article, ArticleDraft, Passage
 from corpus.split import passages_from
@@ -31,13 +31,13 @@ class Ingester:
         """Add one article from a URL or a local file path. Command line only: reads the host's disk."""
         if "://" in target or target.lower().startswith(("file:", "data:")):
             return self.add_url(target)
-        from corpus import extract  # trafilatura is slow to import; only adding needs it
+        from corpus.extract import extract_file  # trafilatura is slow to import; only adding needs it
 
         try:
             path = Path(target).expanduser()
             if not path.is_file():
                 raise CorpusError(f"no such file: {target}")
-            return self.add_draft(extract.extract_file(path), target)
+            return self.add_draft(extract_file(path), target)
         except CorpusError as e:
             return AddResult(target, AddStatus.FAILED, str(e))
 
@@ -48,23 +48,18 @@ class Ingester:
             page = fetch.fetch(url, timeout=f.timeout_seconds, max_bytes=f.max_bytes, user_agent=f.user_agent,
                                allowed_private_hosts=tuple(f.allowed_private_hosts),
                                allowed_ports=tuple(f.allowed_ports), max_redirects=f.max_redirects)
-            kind = "text" if page.content_type in ("text/plain", "text/markdown") else "html"
-            return self.add_draft(_extract_bytes(page.body, kind, url=page.final_url), url)
+            from corpus.extract import extract, kind_for  # trafilatura is slow to import; only adding needs it
+
+            return self.add_draft(extract(page.body, kind_for(page.content_type), url=page.final_url), url)
         except CorpusError as e:
             return AddResult(url, AddStatus.FAILED, str(e))
 
     def add_document(self, content: bytes, filename: str, url: str | None = None) -> AddResult:
         """Add an uploaded file (.html, .htm, .txt, .md) from its bytes; nothing is read from disk."""
-        suffix = Path(filename).suffix.lower()
+        from corpus.extract import extract, kind_for
+
         try:
-            if suffix in (".html", ".htm"):
-                draft = _extract_bytes(content, "html", url=url)
-            elif suffix in (".txt", ".md", ".markdown"):
-                draft = _extract_bytes(content, "text", url=url, name=filename)
-            else:
-                raise UnsupportedFile(f"{filename}: {suffix or 'files without a suffix'} not supported; "
-                                      "use .html, .htm, .txt or .md")
-            return self.add_draft(draft, filename)
+            return self.add_draft(extract(content, kind_for(filename), url=url, name=filename), filename)
         except CorpusError as e:
             return AddResult(filename, AddStatus.FAILED, str(e))
 
@@ -119,18 +114,3 @@ class Ingester:
         self.index.finish_bulk()
         report.seconds = time.perf_counter() - started
         return report
-
-
-def _extract_bytes(content: bytes, kind: str, url: str | None = None, name: str | None = None) -> ArticleDraft:
-    from corpus import extract
-
-    if kind == "html":
-        return extract.extract_html(content, url=url)
-    if b"\x00" in content:
-        raise NotAnArticle(f"{name or url or 'that file'} is not a text file")
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-    draft = extract.extract_text(text, name=name)
-    return draft if draft.url or not url else replace(draft, url=url)

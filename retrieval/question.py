@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from corpus.attribution import canonical_agency
+from corpus.lexicon import MONTHS, RANKS_AND_TITLES, WEEKDAY_NAMES, alternation
 from corpus.models import Article
 from retrieval.errors import BadFilter, EmptyQuestion
 
@@ -50,11 +51,6 @@ _NOT_A_SPEAKER = frozenset({
     "data", "survey", "poll", "papers", "press", "media", "happen", "happened", "not", "any", "anything",
 })
 _LEADING = frozenset({"the", "a", "an"})
-# Ranks and courtesy titles, not part of a stored speaker's name: "Maj. Gen. Ilias Varenko" asks for Varenko.
-_RANKS = frozenset({"maj", "gen", "col", "lt", "capt", "sgt", "adm", "brig", "dr", "prof", "mr", "mrs", "ms", "miss",
-                    "sir", "dame", "rev", "general", "major", "colonel", "lieutenant", "captain", "admiral"})
-
-
 @dataclass(frozen=True)
 class Query:
     """A question with its typed filters taken out.
@@ -121,7 +117,7 @@ def speaker_matches(speaker: str | None, wanted: str) -> bool:
     if not speaker:
         return False
     have = set(_words(speaker))
-    want = [w for w in _words(wanted) if len(w) > 1 and w not in _RANKS]
+    want = [w for w in _words(wanted) if len(w) > 1 and w not in RANKS_AND_TITLES]
     return bool(want) and all(w in have for w in want)
 
 
@@ -182,11 +178,7 @@ def article_filter(source: str | None, since: str | None, until: str | None) -> 
 
 # -- days, outlets and parts named in a question ----------------------------------------------------
 
-_MONTHS = {name: n for n, names in enumerate(
-    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-     ("december", "dec")], start=1) for name in names}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = rf"(?P<month>{alternation(MONTHS)})\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DATE_PATTERNS = (
@@ -207,7 +199,7 @@ _ATTRIBUTIONS = (
 )
 # Quotes around a name ("the 'Fortune' article") are dropped; a possessive's apostrophe is kept.
 _QUOTES = re.compile(r"['‘’\"“”](?=[A-Z])|(?<=[\w.])['’\"“”](?!s\b)")
-_NOT_OUTLET = re.compile(rf"^(?:the\s+)?(?:{'|'.join(_MONTHS)}|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+_NOT_OUTLET = re.compile(rf"^(?:the\s+)?(?:{alternation(MONTHS)}|{alternation(WEEKDAY_NAMES)})\b",
                          re.IGNORECASE)
 
 # Where a many-part question splits: "; " and "?", "while", "whereas", "but", "and does/did/is/...",
@@ -252,7 +244,7 @@ def named_days(question: str) -> list[Day]:
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(question):
             month = m.group("month")
-            month_no = int(month) if month.isdigit() else _MONTHS[month.lower()]
+            month_no = int(month) if month.isdigit() else MONTHS[month.lower()]
             year = int(m.group("year")) if m.group("year") else None
             try:
                 date(year or 2000, month_no, int(m.group("day")))  # 2000: a leap year, so 29 February passes
