@@ -16,7 +16,7 @@ from bot.chat.settings import ChatSettings
 from bot.errors import BadFilter, EmptyQuestion, RebuildRunning
 from corpus.errors import ArticleNotFound, DuplicateArticle, FetchFailed, FetchRefused, NotAnArticle
 from index.errors import ModelMismatch
-from tests.chat.conftest import make_interaction, only_message
+from tests.bot.chat.conftest import make_interaction, only_message
 
 
 def wrapped(error: Exception) -> app_commands.CommandInvokeError:

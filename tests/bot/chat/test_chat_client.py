@@ -94,5 +94,5 @@ def test_run_with_a_rejected_token_is_one_line_and_exit_2(monkeypatch: pytest.Mo
 def test_service_and_cli_do_not_import_discord() -> None:
     code = "import sys, bot.service, bot.cli, bot.chat.settings; print('discord' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
+                         cwd=Path(__file__).resolve().parents[3])
     assert out.stdout.strip() == "False"

@@ -15,7 +15,7 @@ from bot.chat.cogs.ask import Ask
 from bot.chat.settings import ChatSettings
 from bot.service import EventService
 from tests.articles import DAM
-from tests.chat.conftest import invoke, make_interaction, only_message, sent
+from tests.bot.chat.conftest import invoke, make_interaction, only_message, sent
 
 pytestmark = pytest.mark.asyncio
 

@@ -15,7 +15,7 @@ from bot.corpora import Corpora
 from bot.errors import NoServer
 from bot.service import EventService, ServiceSettings, make_embedder
 from tests.articles import DAM, write_json
-from tests.chat.conftest import MODERATOR, invoke, make_interaction, only_message
+from tests.bot.chat.conftest import MODERATOR, invoke, make_interaction, only_message
 
 QUESTION = "how many residents were evacuated from the riverside quarter?"
 
