@@ -13,7 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.chat import errors
-from bot.chat.checks import UserCooldown
+from bot.chat.cooldown import UserCooldown
 from bot.chat.settings import ChatSettings
 from bot.corpora import Corpora
 from bot.service import EventService

@@ -10,8 +10,10 @@ import pytest
 from discord import app_commands
 
 from bot.chat import errors, render
-from bot.chat.checks import Refused, UserCooldown, is_admin, is_moderator
+from bot.chat.checks import is_admin, is_moderator
 from bot.chat.client import EventBot
+from bot.chat.cooldown import UserCooldown
+from bot.chat.errors import Refused
 from bot.chat.settings import ChatSettings
 from bot.errors import BadFilter, EmptyQuestion, RebuildRunning
 from corpus.errors import ArticleNotFound, DuplicateArticle, FetchFailed, FetchRefused, NotAnArticle
