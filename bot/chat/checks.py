@@ -16,7 +16,7 @@ from discord import app_commands
 
 from bot.chat.cooldown import UserCooldown
 from bot.chat.errors import Refused
-from bot.chat.settings import ChatSettings
+from bot.config import DiscordConfig
 
 if TYPE_CHECKING:
     from bot.chat.client import EventBot
@@ -30,12 +30,12 @@ def _role_names(user: discord.abc.User) -> set[str]:
     return {r.name.casefold() for r in getattr(user, "roles", ())}
 
 
-def is_admin(user: discord.abc.User, permissions: discord.Permissions, settings: ChatSettings) -> bool:
+def is_admin(user: discord.abc.User, permissions: discord.Permissions, settings: DiscordConfig) -> bool:
     """Administrator permission, or one of the configured admin roles."""
     return permissions.administrator or bool(_role_names(user) & {r.casefold() for r in settings.admin_roles})
 
 
-def is_moderator(user: discord.abc.User, permissions: discord.Permissions, settings: ChatSettings) -> bool:
+def is_moderator(user: discord.abc.User, permissions: discord.Permissions, settings: DiscordConfig) -> bool:
     """Manage Messages permission, a configured moderator role, or an admin."""
     if permissions.manage_messages or is_admin(user, permissions, settings):
         return True

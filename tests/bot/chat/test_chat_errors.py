@@ -14,7 +14,7 @@ from bot.chat.checks import is_admin, is_moderator
 from bot.chat.client import EventBot
 from bot.chat.cooldown import UserCooldown
 from bot.chat.errors import Refused
-from bot.chat.settings import ChatSettings
+from bot.config import DiscordConfig
 from bot.errors import BadFilter, EmptyQuestion, RebuildRunning
 from corpus.errors import ArticleNotFound, DuplicateArticle, FetchFailed, FetchRefused, NotAnArticle
 from index.errors import ModelMismatch
@@ -104,7 +104,7 @@ def member(*roles: str) -> MagicMock:
     return user
 
 
-SETTINGS = ChatSettings(moderator_roles=("Moderator", "News desk"), admin_roles=("Admin",))
+SETTINGS = DiscordConfig(moderator_roles=["Moderator", "News desk"], admin_roles=["Admin"])
 NONE = discord.Permissions.none()
 
 
