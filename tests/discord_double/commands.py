@@ -8,7 +8,7 @@ from typing import Any
 from . import world as w
 from .messages import MessageStore
 from .recording import RecordedRequest
-from .routing import MISSING_ACCESS, UNKNOWN_COMMAND, Reject, Reply, Route, to_int
+from .routing import Reject, Reply, Route, to_int, unknown
 from .validation import check_command, too_long
 
 # Application command option types (Discord docs: "Application Command Option Type").
@@ -53,10 +53,9 @@ class Commands:
 
     def scope(self, application_id: str, guild_id: str | None) -> int | None:
         """None for global commands, else the guild id; raises 403 Missing Access for another app or guild."""
-        if to_int(application_id) != self.world.application_id:
-            raise Reject(*MISSING_ACCESS)
-        if guild_id is not None and to_int(guild_id) != self.world.guild_id:
-            raise Reject(*MISSING_ACCESS)
+        other_guild = guild_id is not None and to_int(guild_id) != self.world.guild_id
+        if to_int(application_id) != self.world.application_id or other_guild:
+            raise Reject(403, "Missing Access", 50001)
         return to_int(guild_id) if guild_id else None
 
     def command(self, application_id: str, guild_id: str | None, command_id: str) -> tuple[int | None, Command]:
@@ -64,7 +63,7 @@ class Commands:
         scope = self.scope(application_id, guild_id)
         cmd = next((c for c in self.synced.get(scope, []) if c["id"] == command_id), None)
         if cmd is None:
-            raise Reject(*UNKNOWN_COMMAND)
+            raise unknown("application command")
         return scope, cmd
 
     def _store(self, scope: int | None, body: Command, existing: Command | None) -> Command:

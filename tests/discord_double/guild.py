@@ -7,7 +7,7 @@ from typing import Callable
 
 from . import world as w
 from .recording import RecordedRequest
-from .routing import UNKNOWN_GUILD, UNKNOWN_MEMBER, UNKNOWN_USER, Reject, Reply, Route, to_int
+from .routing import Reply, Route, to_int, unknown
 
 
 class Guild:
@@ -31,12 +31,12 @@ class Guild:
 
     def _check_guild(self, guild_id: str) -> None:
         if to_int(guild_id) != self.world.guild_id:
-            raise Reject(*UNKNOWN_GUILD)
+            raise unknown("Guild")
 
-    def _member(self, user_id: str, unknown: tuple) -> w.Member:
+    def _member(self, user_id: str, what: str) -> w.Member:
         member = self.world.find_member_by_id(user_id)
         if member is None:
-            raise Reject(*unknown)
+            raise unknown(what)
         return member
 
     async def get_gateway(self, rec: RecordedRequest) -> Reply:
@@ -50,7 +50,7 @@ class Guild:
         return (200, self.world.me_payload())
 
     async def get_user(self, rec: RecordedRequest, user_id: str) -> Reply:
-        return (200, self._member(user_id, UNKNOWN_USER).user.payload())
+        return (200, self._member(user_id, "User").user.payload())
 
     async def get_application(self, rec: RecordedRequest) -> Reply:
         return (200, self.world.application_payload())
@@ -69,4 +69,4 @@ class Guild:
 
     async def get_member(self, rec: RecordedRequest, guild_id: str, user_id: str) -> Reply:
         self._check_guild(guild_id)
-        return (200, self._member(user_id, UNKNOWN_MEMBER).payload())
+        return (200, self._member(user_id, "Member").payload())

@@ -10,20 +10,7 @@ from typing import Any
 from . import world as w
 from .messages import MessageStore, StoredMessage
 from .recording import RecordedRequest, monotonic
-from .routing import (
-    ALREADY_ACKNOWLEDGED,
-    INVALID_WEBHOOK_TOKEN,
-    UNKNOWN_INTERACTION,
-    UNKNOWN_MESSAGE,
-    UNKNOWN_WEBHOOK,
-    Options,
-    Reject,
-    Reply,
-    Route,
-    invalid_form,
-    json_body,
-    to_int,
-)
+from .routing import Options, Reject, Reply, Route, invalid_form, json_body, to_int, unknown
 from .validation import check_upload, too_long
 
 # Callback types each interaction type accepts (interaction types: 2 command, 3 component,
@@ -146,13 +133,13 @@ class Interactions:
     async def post_callback(self, rec: RecordedRequest, interaction_id: str, token: str) -> Reply:
         inter = self.by_id.get(to_int(interaction_id))
         if inter is None or inter.token != token:
-            raise Reject(*UNKNOWN_INTERACTION)
+            raise unknown("interaction")
         if inter.acknowledged:
-            raise Reject(*ALREADY_ACKNOWLEDGED)
+            raise Reject(400, "Interaction has already been acknowledged.", 40060)
         deadline = self.options.callback_deadline
         if deadline is not None and rec.time - inter.created_at > deadline:
             # Discord gives 3 s for the initial response; after that the token is dead for callbacks.
-            raise Reject(*UNKNOWN_INTERACTION)
+            raise unknown("interaction")
         body = json_body(rec)
         cb_type = body.get("type")
         data = body.get("data") or {}
@@ -175,7 +162,7 @@ class Interactions:
         elif cb_type in (6, 7):
             target = self.store.by_id.get(to_int(inter.payload.get("message", {}).get("id")))
             if target is None:
-                raise Reject(*UNKNOWN_MESSAGE)
+                raise unknown("Message")
             inter.original_message_id = target.id
             if cb_type == 7:
                 self.store.edit(target, data, rec.files)
@@ -212,12 +199,12 @@ class Interactions:
         """The interaction whose webhook this is; raises Unknown Webhook or Invalid Webhook Token."""
         inter = self.by_token.get(token)
         if inter is None or to_int(application_id) != self.world.application_id:
-            raise Reject(*UNKNOWN_WEBHOOK)
+            raise unknown("Webhook")
         if rec.time - inter.created_at > self.options.interaction_token_ttl:
-            raise Reject(*INVALID_WEBHOOK_TOKEN)
+            raise Reject(401, "Invalid Webhook Token", 50027)
         if not inter.acknowledged:
             # The interaction webhook only exists once the interaction has been responded to.
-            raise Reject(*UNKNOWN_WEBHOOK)
+            raise unknown("Webhook")
         return inter
 
     def webhook_message(self, rec: RecordedRequest, application_id: str, token: str, message_id: str) -> StoredMessage:
@@ -227,7 +214,7 @@ class Interactions:
         ours = mid is not None and (mid == inter.original_message_id or mid in inter.followup_message_ids)
         stored = self.store.live(mid) if ours else None
         if stored is None:
-            raise Reject(*UNKNOWN_MESSAGE)
+            raise unknown("Message")
         return stored
 
     async def post_followup(self, rec: RecordedRequest, application_id: str, token: str) -> Reply:

@@ -13,18 +13,7 @@ from aiohttp import web
 
 from . import world as w
 from .recording import RecordedFile, RecordedRequest
-from .routing import (
-    UNKNOWN_CHANNEL,
-    UNKNOWN_MESSAGE,
-    Gateway,
-    Options,
-    Reject,
-    Reply,
-    Route,
-    invalid_form,
-    json_body,
-    to_int,
-)
+from .routing import Gateway, Options, Reject, Reply, Route, invalid_form, json_body, to_int, unknown
 from .validation import check_message, check_not_empty, check_upload
 
 if TYPE_CHECKING:
@@ -77,7 +66,7 @@ class MessageStore:
         """The live message ``message_id`` of channel ``channel_id``; raises 404 Unknown Message."""
         stored = self.live(message_id)
         if stored is None or str(stored.channel_id) != channel_id or (stored.ephemeral and not include_ephemeral):
-            raise Reject(*UNKNOWN_MESSAGE)
+            raise unknown("Message")
         return stored
 
     def in_channel_list(self, channel_id: int, *, include_ephemeral: bool = True) -> list[StoredMessage]:
@@ -344,7 +333,7 @@ class Channels:
         """The channel, if ``accept`` takes it; else raises 404 Unknown Channel."""
         channel = self.world.find_channel_by_id(channel_id)
         if channel is None or not accept(channel):
-            raise Reject(*UNKNOWN_CHANNEL)
+            raise unknown("Channel")
         return channel
 
     async def get_channel(self, rec: RecordedRequest, channel_id: str) -> Reply:

@@ -27,14 +27,14 @@ Route = tuple[str, str, Handler, bool]  # (method, path template, handler, needs
 
 @dataclass
 class Options:
-    """The double's settings (documented on :class:`DiscordDouble`); tests may change them at any time."""
+    """The double's settings (defaults and meaning on :class:`DiscordDouble`); tests may change them at any time."""
 
-    token: str = "double-bot-token"
-    heartbeat_interval_ms: int = 1000
-    callback_deadline: float | None = 3.0
-    interaction_token_ttl: float = 15 * 60
-    attachment_size_limit: int = 10 * 1024 * 1024
-    echo_bot_messages: bool = True
+    token: str
+    heartbeat_interval_ms: int
+    callback_deadline: float | None
+    interaction_token_ttl: float
+    attachment_size_limit: int
+    echo_bot_messages: bool
 
 
 class Gateway(Protocol):
@@ -73,21 +73,14 @@ def invalid_form(path: str, code: str, message: str) -> Reject:
     return Reject(400, "Invalid Form Body", 50035, errors)
 
 
-# Arguments for Reject: raise Reject(*UNKNOWN_CHANNEL).
-UNKNOWN_CHANNEL = (404, "Unknown Channel", 10003)
-UNKNOWN_GUILD = (404, "Unknown Guild", 10004)
-UNKNOWN_MEMBER = (404, "Unknown Member", 10007)
-UNKNOWN_MESSAGE = (404, "Unknown Message", 10008)
-UNKNOWN_USER = (404, "Unknown User", 10013)
-UNKNOWN_WEBHOOK = (404, "Unknown Webhook", 10015)
-UNKNOWN_INTERACTION = (404, "Unknown interaction", 10062)
-UNKNOWN_COMMAND = (404, "Unknown application command", 10063)
-MISSING_ACCESS = (403, "Missing Access", 50001)
-ALREADY_ACKNOWLEDGED = (400, "Interaction has already been acknowledged.", 40060)
-EMPTY_MESSAGE = (400, "Cannot send an empty message", 50006)
-TOO_LARGE = (413, "Request entity too large", 40005)
-INVALID_WEBHOOK_TOKEN = (401, "Invalid Webhook Token", 50027)
-UNAUTHORIZED = (401, {"message": "401: Unauthorized", "code": 0})
+UNKNOWN_CODES = {"Channel": 10003, "Guild": 10004, "Member": 10007, "Message": 10008, "User": 10013,
+                 "Webhook": 10015, "interaction": 10062, "application command": 10063}
+
+
+def unknown(what: str) -> Reject:
+    """404 "Unknown <what>" with Discord's code; ``what`` is capitalised as Discord does ("Message", "interaction")."""
+    return Reject(404, f"Unknown {what}", UNKNOWN_CODES[what])
+
 
 DEFAULT_FAULT_BODIES: dict[int, dict[str, Any]] = {
     400: {"message": "400: Bad Request", "code": 0},
@@ -207,7 +200,7 @@ class Router:
                 rec.injected = f"fail_next({fault.status})"
                 return self._finish(rec, fault.reply(rec))
             if auth and request.headers.get("Authorization") != f"Bot {self.options.token}":
-                return self._finish(rec, UNAUTHORIZED)
+                return self._finish(rec, (401, {"message": "401: Unauthorized", "code": 0}))
             try:
                 result = await handler(rec, **rec.params)
             except Reject as rejected:

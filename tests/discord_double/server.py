@@ -90,24 +90,11 @@ class DiscordDouble(GatewayMixin):
         self._channels = Channels(self.world, self._store, self)
         self._guild = Guild(self.world, lambda: self.gateway_url)
         self._router = Router(self.options, self._requests, self._interactions.classify)
-
-    @property
-    def commands(self) -> dict[int | None, list[dict[str, Any]]]:
-        """The synced commands: ``[None]`` global, ``[guild_id]`` the guild's, as Discord returns them."""
-        return self._commands.synced
-
-    @property
-    def interactions(self) -> dict[int, InteractionRecord]:
-        return self._interactions.by_id
-
-    @property
-    def faults(self) -> list[FaultRule]:
-        return self._router.faults
-
-    @property
-    def errors(self) -> list[str]:
-        """Tracebacks of the double's own failures while handling a request (see :meth:`check`)."""
-        return self._router.errors
+        # The resources' own collections, under the names tests use.
+        self.commands: dict[int | None, list[dict[str, Any]]] = self._commands.synced
+        self.interactions: dict[int, InteractionRecord] = self._interactions.by_id
+        self.faults: list[FaultRule] = self._router.faults
+        self.errors: list[str] = self._router.errors
 
     # -- lifecycle -------------------------------------------------------------------------------
 

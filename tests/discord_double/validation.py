@@ -7,7 +7,7 @@ from typing import Any
 
 from . import world as w
 from .recording import RecordedFile
-from .routing import EMPTY_MESSAGE, TOO_LARGE, Reject, invalid_form
+from .routing import Reject, invalid_form
 
 TOO_LONG = "BASE_TYPE_MAX_LENGTH"
 EMBED_LIMITS = {"title": 256, "description": 4096}
@@ -82,12 +82,12 @@ def is_empty_message(message: dict[str, Any]) -> bool:
 
 def check_not_empty(message: dict[str, Any]) -> None:
     if is_empty_message(message):
-        raise Reject(*EMPTY_MESSAGE)
+        raise Reject(400, "Cannot send an empty message", 50006)
 
 
 def check_upload(files: list[RecordedFile], limit: int) -> None:
     if sum(len(f.data) for f in files) > limit:
-        raise Reject(*TOO_LARGE)
+        raise Reject(413, "Request entity too large", 40005)
 
 
 def check_command(cmd: dict[str, Any], path: str) -> None:
