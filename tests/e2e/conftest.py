@@ -177,7 +177,8 @@ async def double(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DiscordDouble
 async def eventbot(double: DiscordDouble, corpora: Corpora, config: Config,
                    caplog: pytest.LogCaptureFixture) -> AsyncIterator[EventBot]:
     """The bot logged in to the double; at the end, no request the double did not know and no error logged."""
-    bot = EventBot(corpora, config.discord, sync_state=config.data_dir / "discord-commands.json", guild_ready_timeout=0.05)
+    bot = EventBot(corpora, config.discord, sync_state=config.data_dir / "discord-commands.json",
+                   guild_ready_timeout=0.05)
     async with running_client(bot, double):
         yield bot
     assert double.unknown_requests == []
