@@ -69,7 +69,7 @@ class MessageStore:
             raise unknown("Message")
         return stored
 
-    def in_channel_list(self, channel_id: int, *, include_ephemeral: bool = True) -> list[StoredMessage]:
+    def channel_messages(self, channel_id: int, *, include_ephemeral: bool = True) -> list[StoredMessage]:
         return [
             m
             for m in self.by_id.values()
@@ -346,7 +346,7 @@ class Channels:
     async def get_messages(self, rec: RecordedRequest, channel_id: str) -> Reply:
         channel = self.channel(channel_id)
         limit = min(100, int(rec.query.get("limit", 50)))
-        items = self.store.in_channel_list(channel.id, include_ephemeral=False)
+        items = self.store.channel_messages(channel.id, include_ephemeral=False)
         if "before" in rec.query:
             items = [m for m in items if m.id < int(rec.query["before"])]
         if "after" in rec.query:

@@ -292,7 +292,7 @@ class DiscordDouble(GatewayMixin):
 
     def channel_messages(self, channel: Any = None, *, include_ephemeral: bool = True) -> list[dict[str, Any]]:
         channel_id = self.world.channel(channel).id
-        return [m.payload for m in self._store.in_channel_list(channel_id, include_ephemeral=include_ephemeral)]
+        return [m.payload for m in self._store.channel_messages(channel_id, include_ephemeral=include_ephemeral)]
 
     def get_message(self, message_id: Any) -> dict[str, Any] | None:
         stored = self._store.live(int(message_id))
