@@ -241,14 +241,12 @@ def run(config: ConfigOption = None,
         raise typer.Exit(2)
     cfg = _config(config)
     from bot.chat.client import StartFailed, run_bot  # discord loads only here
-    from bot.chat.settings import ChatSettings
-
     from bot.corpora import Corpora
 
     corpora = Corpora(cfg.data_dir, cfg, cfg.discord.corpora)
     err.print("connecting to Discord (Ctrl+C stops the bot)")
     try:
-        run_bot(corpora, ChatSettings.from_config(cfg.discord), token.get_secret_value(),
+        run_bot(corpora, cfg.discord, token.get_secret_value(),
                 sync_state=cfg.data_dir / "discord-commands.json", force_sync=sync)
     except StartFailed as e:
         err.print(f"[red]error:[/red] {escape(str(e))}")

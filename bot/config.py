@@ -95,6 +95,8 @@ class DiscordConfig(_Section):
     ask_cooldown_seconds: float = Field(5.0, ge=0)
     add_cooldown_seconds: float = Field(10.0, ge=0)
     corpora: Literal["shared", "per_guild"] = "shared"
+    progress_interval: float = Field(2.0, gt=0)  # seconds between the edits of a running /reindex's message
+    page_size: int = Field(10, ge=1)  # articles per page of /sources
 
 
 class Config(_Section):

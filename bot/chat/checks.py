@@ -8,14 +8,15 @@ defaults in Server Settings -> Integrations.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
 
-from bot.chat.settings import ChatSettings
+from bot.chat.cooldown import UserCooldown
+from bot.chat.errors import Refused
+from bot.config import DiscordConfig
 
 if TYPE_CHECKING:
     from bot.chat.client import EventBot
@@ -25,20 +26,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Refused(app_commands.CheckFailure):
-    """The member may not run this command; the message says who may."""
-
-
 def _role_names(user: discord.abc.User) -> set[str]:
     return {r.name.casefold() for r in getattr(user, "roles", ())}
 
 
-def is_admin(user: discord.abc.User, permissions: discord.Permissions, settings: ChatSettings) -> bool:
+def is_admin(user: discord.abc.User, permissions: discord.Permissions, settings: DiscordConfig) -> bool:
     """Administrator permission, or one of the configured admin roles."""
     return permissions.administrator or bool(_role_names(user) & {r.casefold() for r in settings.admin_roles})
 
 
-def is_moderator(user: discord.abc.User, permissions: discord.Permissions, settings: ChatSettings) -> bool:
+def is_moderator(user: discord.abc.User, permissions: discord.Permissions, settings: DiscordConfig) -> bool:
     """Manage Messages permission, a configured moderator role, or an admin."""
     if permissions.manage_messages or is_admin(user, permissions, settings):
         return True
@@ -92,28 +89,6 @@ def admin_only() -> Callable[[T], T]:
         return app_commands.check(_admin)(func)
 
     return decorator
-
-
-class UserCooldown:
-    """One use per `per` seconds per user. `hit` records a use, or says how long to wait."""
-
-    def __init__(self, per: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per = per
-        self._clock = clock
-        self._last: dict[int, float] = {}
-
-    def hit(self, user_id: int) -> float | None:
-        """None (and the use recorded) if the user may go ahead, else the seconds left to wait."""
-        if self.per <= 0:
-            return None
-        now = self._clock()
-        last = self._last.get(user_id)
-        if last is not None and now - last < self.per:
-            return self.per - (now - last)
-        if len(self._last) > 10_000:  # forget users whose cooldown is over
-            self._last = {u: t for u, t in self._last.items() if now - t < self.per}
-        self._last[user_id] = now
-        return None
 
 
 def cooldown(kind: str) -> Callable[[T], T]:

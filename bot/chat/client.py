@@ -13,8 +13,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.chat import errors
-from bot.chat.checks import UserCooldown
-from bot.chat.settings import ChatSettings
+from bot.chat.cooldown import UserCooldown
+from bot.config import DiscordConfig
 from bot.corpora import Corpora
 from bot.service import EventService
 
@@ -48,12 +48,14 @@ def intents() -> discord.Intents:
 class EventBot(commands.Bot):
     """Slash commands and mentions, answered from `corpora` (one service, or one per server).
 
+    `settings` is the `discord` section of the configuration.
+
     `sync_state` is a file remembering the command set last synced to each target, so that a
     restart syncs only when the commands changed (`force_sync` syncs anyway). Without it, every
     start syncs.
     """
 
-    def __init__(self, corpora: EventService | Corpora, settings: ChatSettings = ChatSettings(), *,
+    def __init__(self, corpora: EventService | Corpora, settings: DiscordConfig = DiscordConfig(), *,
                  sync_state: Path | None = None, force_sync: bool = False, **options: Any) -> None:
         super().__init__(command_prefix=commands.when_mentioned, help_command=None, intents=intents(),
                          tree_cls=EventTree, allowed_mentions=discord.AllowedMentions.none(), **options)
@@ -134,7 +136,7 @@ class EventBot(commands.Bot):
             log.warning("cannot remember the synced commands in %s: %s", self.sync_state, e)
 
 
-def run_bot(corpora: EventService | Corpora, settings: ChatSettings, token: str, *, sync_state: Path | None = None,
+def run_bot(corpora: EventService | Corpora, settings: DiscordConfig, token: str, *, sync_state: Path | None = None,
             force_sync: bool = False) -> None:
     """Run until interrupted. Raises `StartFailed` for a rejected token or an unreachable Discord."""
     import aiohttp

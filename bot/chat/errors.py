@@ -8,10 +8,13 @@ import discord
 from discord import app_commands
 
 from bot.chat import render
-from bot.chat.checks import Refused
 from bot.errors import USER_ERRORS
 
 log = logging.getLogger(__name__)
+
+
+class Refused(app_commands.CheckFailure):
+    """The member may not run this command; the message says who may."""
 
 
 def unwrap(error: BaseException) -> BaseException:

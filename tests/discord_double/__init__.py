@@ -6,8 +6,9 @@ only), run the bot with :func:`running_client`, then drive it with ``send_slash_
 """
 
 from .harness import patch_discord_py, running_client
+from .interactions import InteractionRecord
 from .recording import GatewayFrame, RecordedFile, RecordedRequest
-from .rest import FaultRule, InteractionRecord
+from .routing import FaultRule
 from .server import CommandNotAvailable, DiscordDouble
 from .world import AttachmentSpec, Channel, Member, Role, User, World
 

@@ -55,26 +55,22 @@ class RecordedRequest:
         return 200 <= self.status < 300
 
     @property
-    def content(self) -> str | None:
-        """``content`` of the message this request sends or edits (callbacks: ``data.content``)."""
+    def _message(self) -> dict[str, Any]:
+        """The message this request sends or edits: the JSON body, or ``data`` of a callback."""
         body = self.json if isinstance(self.json, dict) else {}
-        if self.kind == "callback":
-            body = body.get("data") or {}
-        return body.get("content")
+        return (body.get("data") or {}) if self.kind == "callback" else body
+
+    @property
+    def content(self) -> str | None:
+        return self._message.get("content")
 
     @property
     def embeds(self) -> list[dict[str, Any]]:
-        body = self.json if isinstance(self.json, dict) else {}
-        if self.kind == "callback":
-            body = body.get("data") or {}
-        return list(body.get("embeds") or [])
+        return list(self._message.get("embeds") or [])
 
     @property
     def flags(self) -> int:
-        body = self.json if isinstance(self.json, dict) else {}
-        if self.kind == "callback":
-            body = body.get("data") or {}
-        return int(body.get("flags") or 0)
+        return int(self._message.get("flags") or 0)
 
     def __repr__(self) -> str:
         extra = f" kind={self.kind}" if self.kind else ""

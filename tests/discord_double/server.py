@@ -7,36 +7,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from typing import Any, Callable, Iterable, Mapping
 
 from aiohttp import web
 
 from . import world as w
+from .commands import STRING, SUB_COMMAND, SUB_COMMAND_GROUP, Commands
 from .gateway import GatewayMixin
-from .recording import GatewayFrame, RecordedRequest, Waitable, monotonic
-from .rest import API_PREFIX, FaultRule, InteractionRecord, RestMixin, StoredMessage
+from .guild import Guild
+from .interactions import InteractionRecord, Interactions
+from .messages import Channels, MessageStore, StoredMessage
+from .recording import GatewayFrame, RecordedRequest, Waitable
+from .routing import API_PREFIX, FaultRule, Options, Reject, Router
 
 log = logging.getLogger(__name__)
 
-# Application command option types (Discord docs: "Application Command Option Type").
-SUB_COMMAND = 1
-SUB_COMMAND_GROUP = 2
-STRING = 3
-INTEGER = 4
-BOOLEAN = 5
-USER = 6
-CHANNEL = 7
-ROLE = 8
-MENTIONABLE = 9
-NUMBER = 10
-ATTACHMENT = 11
+
+def _option(name: str) -> property:
+    """A setting of the double, kept in its shared :class:`Options` (so tests may change it at any time)."""
+    return property(lambda self: getattr(self.options, name), lambda self, value: setattr(self.options, name, value))
+
 
 class CommandNotAvailable(PermissionError):
     """Discord's client would not let this user run this command (missing default_member_permissions)."""
 
 
-class DiscordDouble(GatewayMixin, RestMixin):
+class DiscordDouble(GatewayMixin):
     """A Discord API double on 127.0.0.1 (random port) for the unmodified discord.py client.
 
     Parameters
@@ -54,7 +50,18 @@ class DiscordDouble(GatewayMixin, RestMixin):
         Send MESSAGE_CREATE/UPDATE/DELETE for the bot's own non-ephemeral messages, as Discord does.
     world:
         The guild, roles, members and channels (:class:`~tests.discord_double.world.World`).
+
+    The REST side is composed of one object per resource, sharing the world, the options and the
+    message store: :class:`Guild`, :class:`Commands`, :class:`Interactions` and :class:`Channels`,
+    behind a :class:`Router` that records every request.
     """
+
+    token = _option("token")
+    heartbeat_interval_ms = _option("heartbeat_interval_ms")
+    callback_deadline = _option("callback_deadline")
+    interaction_token_ttl = _option("interaction_token_ttl")
+    attachment_size_limit = _option("attachment_size_limit")
+    echo_bot_messages = _option("echo_bot_messages")
 
     def __init__(
         self,
@@ -67,19 +74,27 @@ class DiscordDouble(GatewayMixin, RestMixin):
         echo_bot_messages: bool = True,
         world: w.World | None = None,
     ) -> None:
-        self.token = token
-        self.heartbeat_interval_ms = heartbeat_interval_ms
-        self.callback_deadline = callback_deadline
-        self.interaction_token_ttl = interaction_token_ttl
-        self.attachment_size_limit = attachment_size_limit
-        self.echo_bot_messages = echo_bot_messages
+        self.options = Options(
+            token, heartbeat_interval_ms, callback_deadline, interaction_token_ttl, attachment_size_limit,
+            echo_bot_messages,
+        )
         self.world = world or w.World()
         self.port: int | None = None
         self._runner: web.AppRunner | None = None
         self._requests: Waitable[RecordedRequest] = Waitable("request")
         self._frames: Waitable[GatewayFrame] = Waitable("gateway frame")
         self._gateway_init()
-        self._rest_init()
+        self._store = MessageStore(self.world, self.options, self, lambda: self.base_url)
+        self._commands = Commands(self.world, self._store)
+        self._interactions = Interactions(self.world, self._store, self.options)
+        self._channels = Channels(self.world, self._store, self)
+        self._guild = Guild(self.world, lambda: self.gateway_url)
+        self._router = Router(self.options, self._requests, self._interactions.classify)
+        # The resources' own collections, under the names tests use.
+        self.commands: dict[int | None, list[dict[str, Any]]] = self._commands.synced
+        self.interactions: dict[int, InteractionRecord] = self._interactions.by_id
+        self.faults: list[FaultRule] = self._router.faults
+        self.errors: list[str] = self._router.errors
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -87,7 +102,10 @@ class DiscordDouble(GatewayMixin, RestMixin):
         if self._runner is not None:
             raise RuntimeError("already started")
         app = web.Application(client_max_size=64 * 1024 * 1024)
-        self._install_routes(app)
+        app.router.add_get("/ws", self._ws_handler)
+        app.router.add_get("/resume", self._ws_handler)
+        resources = (self._guild, self._commands, self._interactions, self._channels)
+        self._router.install(app, [r for res in resources for r in res.routes()], self._channels.get_attachment)
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -270,23 +288,19 @@ class DiscordDouble(GatewayMixin, RestMixin):
     @property
     def messages(self) -> list[dict[str, Any]]:
         """Current payloads of all live messages (users' and the bot's, ephemeral included), oldest first."""
-        return [m.payload for m in self._messages.values() if not m.deleted]
+        return [m.payload for m in self._store.by_id.values() if not m.deleted]
 
     def channel_messages(self, channel: Any = None, *, include_ephemeral: bool = True) -> list[dict[str, Any]]:
         channel_id = self.world.channel(channel).id
-        return [
-            m.payload
-            for m in self._messages.values()
-            if m.channel_id == channel_id and not m.deleted and (include_ephemeral or not m.ephemeral)
-        ]
+        return [m.payload for m in self._store.channel_messages(channel_id, include_ephemeral=include_ephemeral)]
 
     def get_message(self, message_id: Any) -> dict[str, Any] | None:
-        stored = self._messages.get(int(message_id))
-        return None if stored is None or stored.deleted else stored.payload
+        stored = self._store.live(int(message_id))
+        return None if stored is None else stored.payload
 
     def message_versions(self, message_id: Any) -> list[dict[str, Any]]:
         """Every version of a message, oldest first (the last is current)."""
-        stored = self._messages[int(message_id)]
+        stored = self._store.by_id[int(message_id)]
         return [*stored.versions, stored.payload]
 
     def original_message(self, interaction: Any) -> dict[str, Any] | None:
@@ -367,7 +381,7 @@ class DiscordDouble(GatewayMixin, RestMixin):
         perms = permissions if permissions is not None else self.world.permissions_for(role_ids, member.id)
 
         path = name.split()
-        command, command_scope = self._lookup_command(path[0], scope)
+        command, command_scope = self._commands.lookup(path[0], scope)
         if command is not None and not ignore_default_permissions:
             required = command.get("default_member_permissions")
             if required is not None and not (perms & w.ADMINISTRATOR) and (perms & int(required)) != int(required):
@@ -378,17 +392,8 @@ class DiscordDouble(GatewayMixin, RestMixin):
         values = dict(options or {})
         values.update(attachments or {})
         resolved: dict[str, dict[str, Any]] = {}
-        data_options = self._build_command_options(command, path, values, resolved, channel_obj)
-        data: dict[str, Any] = {
-            "id": command["id"] if command else str(self.world.snowflake()),
-            "name": path[0],
-            "type": 1,
-            "options": data_options,
-        }
-        if resolved:
-            data["resolved"] = resolved
-        if command_scope is not None:
-            data["guild_id"] = str(command_scope)
+        data_options = self._commands.build_options(command, path, values, resolved, channel_obj)
+        data = self._commands.data(command, command_scope, path, data_options, resolved)
         return await self._send_interaction(2, data, member, channel_obj, role_ids, perms, locale, name=name)
 
     async def send_autocomplete(
@@ -407,24 +412,16 @@ class DiscordDouble(GatewayMixin, RestMixin):
         member = self.world.member(user)
         channel_obj = self.world.channel(channel)
         path = name.split()
-        command, command_scope = self._lookup_command(path[0], scope)
-        resolved: dict[str, dict[str, Any]] = {}
+        command, command_scope = self._commands.lookup(path[0], scope)
         values = {k: v for k, v in options.items() if k != focused}
-        data_options = self._build_command_options(command, path, values, resolved, channel_obj, check_required=False)
+        data_options = self._commands.build_options(command, path, values, {}, channel_obj, check_required=False)
         leaf = data_options
         while leaf and leaf[0]["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP):
             leaf = leaf[0]["options"]
-        spec = self._option_schema(command, path).get(focused) if command else None
+        spec = self._commands.option_schema(command, path).get(focused) if command else None
         typed = str(options.get(focused, ""))
         leaf.append({"name": focused, "type": spec["type"] if spec else STRING, "value": typed, "focused": True})
-        data: dict[str, Any] = {
-            "id": command["id"] if command else str(self.world.snowflake()),
-            "name": path[0],
-            "type": 1,
-            "options": data_options,
-        }
-        if command_scope is not None:
-            data["guild_id"] = str(command_scope)
+        data = self._commands.data(command, command_scope, path, data_options)
         perms = self.world.permissions_for(member.role_ids, member.id)
         return await self._send_interaction(4, data, member, channel_obj, member.role_ids, perms, "en-US", name=name)
 
@@ -440,7 +437,7 @@ class DiscordDouble(GatewayMixin, RestMixin):
         """Simulate a click on a button (``component_type=2``) or a select choice (3, with ``values``)
         of a stored message (id or payload)."""
         message_id = int(message["id"] if isinstance(message, dict) else message)
-        stored = self._messages[message_id]
+        stored = self._store.by_id[message_id]
         member = self.world.member(user)
         channel_obj = self.world.channel(stored.channel_id)
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
@@ -479,13 +476,14 @@ class DiscordDouble(GatewayMixin, RestMixin):
         reference = None
         if reply_to is not None:
             ref_id = reply_to["id"] if isinstance(reply_to, dict) else reply_to
-            reference, err = self._reference_for(channel_obj, {"message_id": str(ref_id)})
-            if err:
-                raise KeyError(f"reply_to: unknown message {ref_id}")
+            try:
+                reference = self._store.reference_for({"message_id": str(ref_id)})
+            except Reject:
+                raise KeyError(f"reply_to: unknown message {ref_id}") from None
         stored_atts = [
-            self._store_blob(channel_obj.id, w.AttachmentSpec.coerce(a), ephemeral=False) for a in attachments
+            self._store.store_blob(channel_obj.id, w.AttachmentSpec.coerce(a), ephemeral=False) for a in attachments
         ]
-        stored = self._new_message(
+        stored = self._store.create(
             channel=channel_obj,
             author=member.user,
             body={"content": content, "embeds": embeds or []},
@@ -507,7 +505,7 @@ class DiscordDouble(GatewayMixin, RestMixin):
         if not intents & w.INTENT_GUILD_MESSAGES:
             log.warning("MESSAGE_CREATE not dispatched: the bot did not request the GUILD_MESSAGES intent")
             return stored.payload
-        data = self._gateway_copy(stored)
+        data = self._store.gateway_copy(stored)
         mentioned = any(m["id"] == str(self.world.bot.id) for m in data["mentions"])
         if not intents & w.INTENT_MESSAGE_CONTENT and not mentioned:
             data.update(content="", embeds=[], attachments=[], components=[])
@@ -517,175 +515,13 @@ class DiscordDouble(GatewayMixin, RestMixin):
 
     # -- interaction plumbing ----------------------------------------------------------------------
 
-    def _lookup_command(self, name: str, scope: str) -> tuple[dict[str, Any] | None, int | None]:
-        """(synced command or None, guild id if it is a guild command)."""
-        def find(scope: int | None) -> dict[str, Any] | None:
-            return next((c for c in self.commands.get(scope, []) if c["name"] == name and c["type"] == 1), None)
-
-        guild_cmd = find(self.world.guild_id)
-        global_cmd = find(None)
-        if scope == "guild":
-            return guild_cmd, self.world.guild_id
-        if scope == "global":
-            return global_cmd, None
-        if scope != "auto":
-            raise ValueError("scope must be 'auto', 'guild' or 'global'")
-        if guild_cmd is not None:
-            return guild_cmd, self.world.guild_id
-        if global_cmd is not None:
-            return global_cmd, None
-        if any(self.commands.values()):
-            known = sorted({c["name"] for cmds in self.commands.values() for c in cmds})
-            raise ValueError(f"/{name} was never synced to the double (synced: {known}); Discord would not offer it")
-        return None, None
-
-    def _option_schema(self, command: dict[str, Any] | None, path: list[str]) -> dict[str, dict[str, Any]]:
-        options = (command.get("options") or []) if command else []
-        for part in path[1:]:
-            groups = (SUB_COMMAND, SUB_COMMAND_GROUP)
-            sub = next((o for o in options if o["name"] == part and o["type"] in groups), None)
-            if sub is None:
-                raise ValueError(f"/{' '.join(path)}: no subcommand {part!r} in the synced command")
-            options = sub.get("options") or []
-        return {o["name"]: o for o in options}
-
-    def _build_command_options(
-        self,
-        command: dict[str, Any] | None,
-        path: list[str],
-        values: dict[str, Any],
-        resolved: dict[str, dict[str, Any]],
-        channel: w.Channel,
-        check_required: bool = True,
-    ) -> list[dict[str, Any]]:
-        schema = self._option_schema(command, path) if command else None
-        leaf: list[dict[str, Any]] = []
-        for opt_name, value in values.items():
-            spec = None
-            if schema is not None:
-                spec = schema.get(opt_name)
-                if spec is None:
-                    raise ValueError(f"/{' '.join(path)} has no option {opt_name!r} (has: {sorted(schema)})")
-            otype = spec["type"] if spec else _infer_type(value)
-            leaf.append({"name": opt_name, "type": otype, "value": self._option_value(otype, value, resolved, channel)})
-        if schema is not None and check_required:
-            missing = [n for n, o in schema.items() if o.get("required") and n not in values]
-            if missing:
-                raise ValueError(f"/{' '.join(path)}: missing required options {missing}")
-        if len(path) == 1:
-            return leaf
-        if len(path) == 2:
-            return [{"name": path[1], "type": SUB_COMMAND, "options": leaf}]
-        sub = {"name": path[2], "type": SUB_COMMAND, "options": leaf}
-        return [{"name": path[1], "type": SUB_COMMAND_GROUP, "options": [sub]}]
-
-    def _option_value(self, otype: int, value: Any, resolved: dict[str, dict[str, Any]], channel: w.Channel) -> Any:
-        if otype == STRING:
-            return str(value)
-        if otype == INTEGER:
-            return int(value)
-        if otype == NUMBER:
-            return value if isinstance(value, (int, float)) and not isinstance(value, bool) else float(value)
-        if otype == BOOLEAN:
-            return bool(value)
-        if otype == ATTACHMENT:
-            att = self._store_blob(channel.id, w.AttachmentSpec.coerce(value), ephemeral=True)
-            resolved.setdefault("attachments", {})[att["id"]] = att
-            return att["id"]
-        if otype == ROLE or (otype == MENTIONABLE and isinstance(value, w.Role)):
-            role = self.world.role(value)
-            resolved.setdefault("roles", {})[str(role.id)] = role.payload()
-            return str(role.id)
-        if otype in (USER, MENTIONABLE):
-            member = self.world.member(value)
-            perms = self.world.permissions_for(member.role_ids, member.id)
-            resolved.setdefault("users", {})[str(member.id)] = member.user.payload()
-            resolved.setdefault("members", {})[str(member.id)] = member.payload(with_user=False, permissions=perms)
-            return str(member.id)
-        if otype == CHANNEL:
-            ch = self.world.channel(value)
-            keep = ("id", "name", "type", "parent_id", "thread_metadata")
-            data = {k: v for k, v in ch.payload().items() if k in keep}
-            data["permissions"] = str(w.ALL_PERMISSIONS)
-            resolved.setdefault("channels", {})[str(ch.id)] = data
-            return str(ch.id)
-        raise ValueError(f"option type {otype} is not modelled")
-
-    async def _send_interaction(
-        self,
-        itype: int,
-        data: dict[str, Any],
-        member: w.Member,
-        channel: w.Channel,
-        role_ids: list[int],
-        perms: int,
-        locale: str,
-        *,
-        name: str | None = None,
-        message: dict[str, Any] | None = None,
-    ) -> InteractionRecord:
+    async def _send_interaction(self, *args: Any, **kwargs: Any) -> InteractionRecord:
+        """Create an interaction (arguments as :meth:`Interactions.create`) and dispatch INTERACTION_CREATE."""
         if self.session is None:
             raise RuntimeError("no gateway session yet: the client has not sent IDENTIFY")
-        iid = self.world.snowflake()
-        token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48)
-        member_payload = member.payload(permissions=perms)
-        member_payload["roles"] = [str(r) for r in role_ids]
-        channel_payload = channel.payload()
-        channel_payload["permissions"] = str(perms)
-        payload: dict[str, Any] = {
-            "id": str(iid),
-            "application_id": str(self.world.application_id),
-            "type": itype,
-            "data": data,
-            "guild_id": str(self.world.guild_id),
-            "guild": {"id": str(self.world.guild_id), "locale": "en-US", "features": []},
-            "channel_id": str(channel.id),
-            "channel": channel_payload,
-            "member": member_payload,
-            "token": token,
-            "version": 1,
-            "app_permissions": str(self.world.app_permissions),
-            "locale": locale,
-            "guild_locale": "en-US",
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.world.guild_id)},
-            "context": 0,
-            "attachment_size_limit": self.attachment_size_limit,
-        }
-        if message is not None:
-            payload["message"] = message
-        record = InteractionRecord(
-            id=iid,
-            token=token,
-            type=itype,
-            name=name,
-            channel_id=channel.id,
-            user_id=member.id,
-            payload=payload,
-            created_at=monotonic(),
-        )
-        self.interactions[iid] = record
-        self._interactions_by_token[token] = record
-        await self.dispatch("INTERACTION_CREATE", payload)
+        record = self._interactions.create(*args, **kwargs)
+        await self.dispatch("INTERACTION_CREATE", record.payload)
         return record
-
-
-def _infer_type(value: Any) -> int:
-    if isinstance(value, (w.AttachmentSpec, tuple)):
-        return ATTACHMENT
-    if isinstance(value, (w.Member, w.User)):
-        return USER
-    if isinstance(value, w.Channel):
-        return CHANNEL
-    if isinstance(value, w.Role):
-        return ROLE
-    if isinstance(value, bool):
-        return BOOLEAN
-    if isinstance(value, int):
-        return INTEGER
-    if isinstance(value, float):
-        return NUMBER
-    return STRING
 
 
 __all__ = ["DiscordDouble", "CommandNotAvailable", "InteractionRecord", "StoredMessage"]

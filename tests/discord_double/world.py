@@ -11,7 +11,7 @@ import itertools
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 DISCORD_EPOCH_MS = 1420070400000
 
@@ -266,6 +266,23 @@ class Channel:
         return data
 
 
+T = TypeVar("T", Role, Member, Channel)
+
+
+def _by_id(items: dict[str, T], ref: Any) -> T | None:
+    return next((item for item in items.values() if str(item.id) == str(ref)), None)
+
+
+def _resolve(items: dict[str, T], ref: Any, what: str) -> T:
+    """``items[ref]`` for a key, else the item whose id is ``ref``; KeyError naming the known keys."""
+    if isinstance(ref, str) and ref in items:
+        return items[ref]
+    found = _by_id(items, ref)
+    if found is None:
+        raise KeyError(f"unknown {what} {ref!r}; known: {sorted(items)}")
+    return found
+
+
 @dataclass
 class AttachmentSpec:
     """A file a simulated user attaches (to a slash command option or to a message)."""
@@ -362,50 +379,24 @@ class World:
         return role
 
     def role(self, ref: Any) -> Role:
-        if isinstance(ref, Role):
-            return ref
-        if isinstance(ref, str) and ref in self.roles:
-            return self.roles[ref]
-        for role in self.roles.values():
-            if str(role.id) == str(ref):
-                return role
-        raise KeyError(f"unknown role {ref!r}; known: {sorted(self.roles)}")
+        """A role by object, name or id (KeyError if unknown); likewise :meth:`member` and :meth:`channel`."""
+        return ref if isinstance(ref, Role) else _resolve(self.roles, ref, "role")
 
     def member(self, ref: Any) -> Member:
         if isinstance(ref, Member):
             return ref
-        if isinstance(ref, User):
-            ref = ref.key
-        if isinstance(ref, str) and ref in self.members:
-            return self.members[ref]
-        for member in self.members.values():
-            if str(member.id) == str(ref):
-                return member
-        raise KeyError(f"unknown member {ref!r}; known: {sorted(self.members)}")
+        return _resolve(self.members, ref.key if isinstance(ref, User) else ref, "member")
 
     def find_member_by_id(self, user_id: Any) -> Member | None:
-        for member in self.members.values():
-            if str(member.id) == str(user_id):
-                return member
-        return None
+        return _by_id(self.members, user_id)
 
     def channel(self, ref: Any) -> Channel:
         if isinstance(ref, Channel):
             return ref
-        if ref is None:
-            return self.default_channel
-        if isinstance(ref, str) and ref in self.channels:
-            return self.channels[ref]
-        for channel in self.channels.values():
-            if str(channel.id) == str(ref):
-                return channel
-        raise KeyError(f"unknown channel {ref!r}; known: {sorted(self.channels)}")
+        return self.default_channel if ref is None else _resolve(self.channels, ref, "channel")
 
     def find_channel_by_id(self, channel_id: Any) -> Channel | None:
-        for channel in self.channels.values():
-            if str(channel.id) == str(channel_id):
-                return channel
-        return None
+        return _by_id(self.channels, channel_id)
 
     def add_thread(self, parent: Channel, name: str, *, private: bool = False, thread_id: int | None = None) -> Channel:
         thread = Channel(

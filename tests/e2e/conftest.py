@@ -7,7 +7,6 @@ allowlisted, no cooldowns), a data folder holding the demo corpus, and the bot l
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import random
@@ -21,7 +20,6 @@ import pytest_asyncio
 from aiohttp import web
 
 from bot.chat.client import EventBot
-from bot.chat.settings import ChatSettings
 from bot.config import Config, load_config
 from bot.corpora import Corpora
 from bot.service import EventService
@@ -138,7 +136,8 @@ def config(tmp_path: Path, pages: PageServer, double: DiscordDouble) -> Config:
     path = tmp_path / "config.yaml"
     raw = _config_dict(
         fetch={"allowed_private_hosts": ["127.0.0.1"], "allowed_ports": [pages.port]},
-        discord={"guild_ids": [double.guild_id], "ask_cooldown_seconds": 0, "add_cooldown_seconds": 0},
+        discord={"guild_ids": [double.guild_id], "ask_cooldown_seconds": 0, "add_cooldown_seconds": 0,
+                 "progress_interval": PROGRESS_INTERVAL},
     )
     path.write_text(json.dumps(raw), encoding="utf-8")  # JSON is YAML
     return load_config(path)  # data_dir: EVENTBOT_DATA_DIR, set per test by tests/conftest.py
@@ -178,8 +177,8 @@ async def double(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DiscordDouble
 async def eventbot(double: DiscordDouble, corpora: Corpora, config: Config,
                    caplog: pytest.LogCaptureFixture) -> AsyncIterator[EventBot]:
     """The bot logged in to the double; at the end, no request the double did not know and no error logged."""
-    settings = dataclasses.replace(ChatSettings.from_config(config.discord), progress_interval=PROGRESS_INTERVAL)
-    bot = EventBot(corpora, settings, sync_state=config.data_dir / "discord-commands.json", guild_ready_timeout=0.05)
+    bot = EventBot(corpora, config.discord, sync_state=config.data_dir / "discord-commands.json",
+                   guild_ready_timeout=0.05)
     async with running_client(bot, double):
         yield bot
     assert double.unknown_requests == []

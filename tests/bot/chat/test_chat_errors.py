@@ -10,14 +10,16 @@ import pytest
 from discord import app_commands
 
 from bot.chat import errors, render
-from bot.chat.checks import Refused, UserCooldown, is_admin, is_moderator
+from bot.chat.checks import is_admin, is_moderator
 from bot.chat.client import EventBot
-from bot.chat.settings import ChatSettings
+from bot.chat.cooldown import UserCooldown
+from bot.chat.errors import Refused
+from bot.config import DiscordConfig
 from bot.errors import RebuildRunning
 from retrieval.errors import BadFilter, EmptyQuestion
 from corpus.errors import ArticleNotFound, DuplicateArticle, FetchFailed, FetchRefused, NotAnArticle
 from index.errors import ModelMismatch
-from tests.chat.conftest import make_interaction, only_message
+from tests.bot.chat.conftest import make_interaction, only_message
 
 
 def wrapped(error: Exception) -> app_commands.CommandInvokeError:
@@ -103,7 +105,7 @@ def member(*roles: str) -> MagicMock:
     return user
 
 
-SETTINGS = ChatSettings(moderator_roles=("Moderator", "News desk"), admin_roles=("Admin",))
+SETTINGS = DiscordConfig(moderator_roles=["Moderator", "News desk"], admin_roles=["Admin"])
 NONE = discord.Permissions.none()
 
 

@@ -12,10 +12,10 @@ import pytest
 from bot.chat import render
 from bot.chat.client import EventBot
 from bot.chat.cogs.ask import Ask
-from bot.chat.settings import ChatSettings
+from bot.config import DiscordConfig
 from bot.service import EventService
 from tests.articles import DAM
-from tests.chat.conftest import invoke, make_interaction, only_message, sent
+from tests.bot.chat.conftest import invoke, make_interaction, only_message, sent
 
 pytestmark = pytest.mark.asyncio
 
@@ -65,7 +65,7 @@ async def test_bad_filter_becomes_a_short_message(bot: EventBot, loaded: EventSe
 
 
 async def test_second_ask_within_the_cooldown_is_refused_kindly(service: EventService, loaded: EventService) -> None:
-    bot = EventBot(service, ChatSettings(ask_cooldown_seconds=30))
+    bot = EventBot(service, DiscordConfig(ask_cooldown_seconds=30))
     cog = Ask(bot)
     first, second, other = make_interaction(bot), make_interaction(bot), make_interaction(bot, user_id=2)
     await invoke(cog.ask, cog, first, question=QUESTION)
@@ -79,7 +79,7 @@ async def test_second_ask_within_the_cooldown_is_refused_kindly(service: EventSe
 
 
 async def test_answer_in_a_thread_when_configured(service: EventService, loaded: EventService) -> None:
-    bot = EventBot(service, ChatSettings(answer_in_thread=True, ask_cooldown_seconds=0))
+    bot = EventBot(service, DiscordConfig(answer_in_thread=True, ask_cooldown_seconds=0))
     cog = Ask(bot)
     interaction = make_interaction(bot)
     channel = interaction.channel = MagicMock(spec=discord.TextChannel)
@@ -94,7 +94,7 @@ async def test_answer_in_a_thread_when_configured(service: EventService, loaded:
 
 
 async def test_answer_in_the_channel_when_no_thread_can_be_made(service: EventService, loaded: EventService) -> None:
-    bot = EventBot(service, ChatSettings(answer_in_thread=True, ask_cooldown_seconds=0))
+    bot = EventBot(service, DiscordConfig(answer_in_thread=True, ask_cooldown_seconds=0))
     cog = Ask(bot)
     interaction = make_interaction(bot)
     channel = interaction.channel = MagicMock(spec=discord.TextChannel)

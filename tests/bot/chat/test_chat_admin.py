@@ -15,7 +15,7 @@ from bot.chat.client import EventBot
 from bot.chat.cogs.admin import Admin
 from bot.chat.cogs.ask import Ask
 from bot.service import EventService
-from tests.chat.conftest import ADMIN, MODERATOR, invoke, make_interaction, only_message
+from tests.bot.chat.conftest import ADMIN, MODERATOR, invoke, make_interaction, only_message
 
 pytestmark = pytest.mark.asyncio
 

@@ -10,13 +10,13 @@ from bot.chat import render
 from bot.chat.client import EventBot
 from bot.chat.cogs.articles import Articles
 from bot.chat.cogs.ask import Ask
-from bot.chat.settings import ChatSettings
+from bot.config import DiscordConfig
 from bot.corpora import Corpora
 from bot.errors import NoServer
 from bot.config import Config, EmbeddingConfig
 from bot.service import EventService, make_embedder
 from tests.articles import DAM, write_json
-from tests.chat.conftest import MODERATOR, invoke, make_interaction, only_message
+from tests.bot.chat.conftest import MODERATOR, invoke, make_interaction, only_message
 
 QUESTION = "how many residents were evacuated from the riverside quarter?"
 
@@ -56,7 +56,7 @@ def test_shared_corpus_is_the_same_for_every_server_and_direct_messages(service:
 
 @pytest.mark.asyncio
 async def test_an_article_added_in_one_server_is_not_shown_in_another(corpora: Corpora) -> None:
-    bot = EventBot(corpora, ChatSettings(ask_cooldown_seconds=0, add_cooldown_seconds=0))
+    bot = EventBot(corpora, DiscordConfig(ask_cooldown_seconds=0, add_cooldown_seconds=0))
     articles, ask = Articles(bot), Ask(bot)
     add = make_interaction(bot, roles=MODERATOR, command="add")
     add.guild_id = 111
@@ -77,7 +77,7 @@ async def test_an_article_added_in_one_server_is_not_shown_in_another(corpora: C
 
 @pytest.mark.asyncio
 async def test_a_question_in_a_direct_message_gets_a_clear_refusal(corpora: Corpora) -> None:
-    bot = EventBot(corpora, ChatSettings(ask_cooldown_seconds=0))
+    bot = EventBot(corpora, DiscordConfig(ask_cooldown_seconds=0))
     ask = Ask(bot)
     dm = make_interaction(bot, in_guild=False)
     dm.guild_id = None

@@ -17,11 +17,11 @@ from bot.config import Config, EmbeddingConfig, FetchConfig
 from bot.service import EventService
 from index.embedder import HashEmbedder
 from tests.articles import DAM
-from tests.chat.conftest import ADMIN, MODERATOR, invoke, make_interaction, only_message
+from tests.bot.chat.conftest import ADMIN, MODERATOR, invoke, make_interaction, only_message
 
 pytestmark = pytest.mark.asyncio
 
-PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
 FERRY = (PAGES / "wp_ferry_strike.html").read_bytes()
 
 

@@ -12,13 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.chat.client import EXTENSIONS, EventBot
-from bot.chat.settings import ChatSettings
 from bot.cli import app
 from bot.config import DiscordConfig
 from bot.service import EventService
 
 
-async def loaded_bot(service: EventService, settings: ChatSettings = ChatSettings(), **kw: object) -> EventBot:
+async def loaded_bot(service: EventService, settings: DiscordConfig = DiscordConfig(), **kw: object) -> EventBot:
     bot = EventBot(service, settings, **kw)
     for extension in EXTENSIONS:
         await bot.load_extension(extension)
@@ -49,25 +48,27 @@ async def test_commands_and_who_sees_them(service: EventService) -> None:
 @pytest.mark.asyncio
 async def test_commands_sync_only_when_they_changed(service: EventService, tmp_path: Path) -> None:
     state = tmp_path / "synced.json"
-    bot = await loaded_bot(service, ChatSettings(guild_ids=(111, 222)), sync_state=state)
+    bot = await loaded_bot(service, DiscordConfig(guild_ids=[111, 222]), sync_state=state)
     assert await bot.sync_commands() == ["111", "222"]
     assert bot.tree.sync.await_count == 2
-    again = await loaded_bot(service, ChatSettings(guild_ids=(111, 222)), sync_state=state)
+    again = await loaded_bot(service, DiscordConfig(guild_ids=[111, 222]), sync_state=state)
     assert await again.sync_commands() == []
-    changed = await loaded_bot(service, ChatSettings(guild_ids=(111, 222)), sync_state=state)
+    changed = await loaded_bot(service, DiscordConfig(guild_ids=[111, 222]), sync_state=state)
     changed.tree.remove_command("stats")
     assert await changed.sync_commands() == ["111", "222"]
-    forced = await loaded_bot(service, ChatSettings(guild_ids=(111,)), sync_state=state, force_sync=True)
+    forced = await loaded_bot(service, DiscordConfig(guild_ids=[111]), sync_state=state, force_sync=True)
     assert await forced.sync_commands() == ["111"]
     assert await (await loaded_bot(service)).sync_commands() == ["global"]  # no state file: always
 
 
-def test_settings_from_config() -> None:
+def test_settings_are_the_config_section(service: EventService) -> None:
     cfg = DiscordConfig(guild_ids=[5], moderator_roles=["Desk"], admin_roles=["Boss"], answer_in_thread=True,
                         ask_cooldown_seconds=2, add_cooldown_seconds=3)
-    assert ChatSettings.from_config(cfg) == ChatSettings(
-        guild_ids=(5,), moderator_roles=("Desk",), admin_roles=("Boss",), answer_in_thread=True,
-        ask_cooldown_seconds=2, add_cooldown_seconds=3)
+    bot = EventBot(service, cfg)
+    assert bot.settings is cfg
+    assert (bot.cooldowns["ask"].per, bot.cooldowns["add"].per) == (2, 3)
+    assert EventBot(service).settings == DiscordConfig()  # the defaults are bot.config's
+    assert (DiscordConfig().progress_interval, DiscordConfig().page_size) == (2.0, 10)
 
 
 runner = CliRunner()
@@ -92,7 +93,7 @@ def test_run_with_a_rejected_token_is_one_line_and_exit_2(monkeypatch: pytest.Mo
 
 
 def test_service_and_cli_do_not_import_discord() -> None:
-    code = "import sys, bot.service, bot.cli, bot.chat.settings; print('discord' in sys.modules)"
+    code = "import sys, bot.service, bot.cli, bot.config, bot.chat.cooldown; print('discord' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
+                         cwd=Path(__file__).resolve().parents[3])
     assert out.stdout.strip() == "False"

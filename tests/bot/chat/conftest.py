@@ -13,7 +13,7 @@ from discord import app_commands
 
 from bot.chat import errors
 from bot.chat.client import EventBot
-from bot.chat.settings import ChatSettings
+from bot.config import DiscordConfig
 from bot.service import EventService
 from tests.articles import ALL, write_json
 
@@ -22,12 +22,12 @@ ADMIN = ("Admin",)
 
 
 @pytest.fixture
-def settings() -> ChatSettings:
-    return ChatSettings(ask_cooldown_seconds=0, add_cooldown_seconds=0, progress_interval=0.02)
+def settings() -> DiscordConfig:
+    return DiscordConfig(ask_cooldown_seconds=0, add_cooldown_seconds=0, progress_interval=0.02)
 
 
 @pytest.fixture
-def bot(service: EventService, settings: ChatSettings) -> EventBot:
+def bot(service: EventService, settings: DiscordConfig) -> EventBot:
     return EventBot(service, settings)
 
 

@@ -1,0 +1,119 @@
+"""The checks Discord makes on what a bot sends (limits from Discord's docs); each raises a Reject."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import world as w
+from .recording import RecordedFile
+from .routing import Reject, invalid_form
+
+TOO_LONG = "BASE_TYPE_MAX_LENGTH"
+EMBED_LIMITS = {"title": 256, "description": 4096}
+FIELD_LIMITS = {"name": 256, "value": 1024}
+EMBED_TOTAL_LIMIT = 6000
+COMMAND_NAME_RE = re.compile(r"^[-_'\w]{1,32}$", re.UNICODE)
+
+
+def too_long(path: str, limit: int) -> Reject:
+    return invalid_form(path, TOO_LONG, f"Must be {limit} or fewer in length.")
+
+
+def check_message(body: dict[str, Any]) -> None:
+    """Content at most 2000 characters; embeds within Discord's limits."""
+    content = body.get("content")
+    if content is not None:
+        if not isinstance(content, str):
+            raise invalid_form("content", "BASE_TYPE_STRING", "Must be a string.")
+        if len(content) > 2000:
+            raise too_long("content", 2000)
+    embeds = body.get("embeds")
+    if embeds is None:
+        return
+    if len(embeds) > 10:
+        raise too_long("embeds", 10)
+    total = sum(_embed_size(embed, f"embeds.{i}") for i, embed in enumerate(embeds))
+    if total > EMBED_TOTAL_LIMIT:
+        raise invalid_form("embeds", "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
+
+
+def _embed_size(embed: dict[str, Any], path: str) -> int:
+    """The characters one embed counts towards the 6000 total, after checking its own limits."""
+    total = 0
+    for key, limit in EMBED_LIMITS.items():
+        value = embed.get(key)
+        if value is not None:
+            total += len(value)
+            if len(value) > limit:
+                raise too_long(f"{path}.{key}", limit)
+    fields = embed.get("fields") or []
+    if len(fields) > 25:
+        raise too_long(f"{path}.fields", 25)
+    for j, fld in enumerate(fields):
+        for key, limit in FIELD_LIMITS.items():
+            value = fld.get(key)
+            if value is None or str(value) == "":
+                raise invalid_form(f"{path}.fields.{j}.{key}", "BASE_TYPE_REQUIRED", "This field is required")
+            if len(str(value)) > limit:
+                raise too_long(f"{path}.fields.{j}.{key}", limit)
+            total += len(str(value))
+    for where, key, limit in (("footer", "text", 2048), ("author", "name", 256)):
+        value = (embed.get(where) or {}).get(key)
+        if value is not None:
+            total += len(value)
+            if len(value) > limit:
+                raise too_long(f"{path}.{where}.{key}", limit)
+    return total
+
+
+def is_empty_message(message: dict[str, Any]) -> bool:
+    if int(message.get("flags") or 0) & w.FLAG_IS_COMPONENTS_V2:
+        return not message.get("components")
+    return not (
+        (message.get("content") or "").strip()
+        or message.get("embeds")
+        or message.get("attachments")
+        or message.get("components")
+        or message.get("sticker_items")
+        or message.get("poll")
+    )
+
+
+def check_not_empty(message: dict[str, Any]) -> None:
+    if is_empty_message(message):
+        raise Reject(400, "Cannot send an empty message", 50006)
+
+
+def check_upload(files: list[RecordedFile], limit: int) -> None:
+    if sum(len(f.data) for f in files) > limit:
+        raise Reject(413, "Request entity too large", 40005)
+
+
+def check_command(cmd: dict[str, Any], path: str) -> None:
+    """The checks Discord applies on command sync that a bot most often trips over."""
+    name = cmd.get("name") or ""
+    ctype = cmd.get("type", 1)
+    if not COMMAND_NAME_RE.match(name) or (ctype == 1 and name != name.lower()):
+        raise invalid_form(f"{path}.name", "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name!r}")
+    if ctype == 1:
+        desc = cmd.get("description") or ""
+        if not 1 <= len(desc) <= 100:
+            raise invalid_form(f"{path}.description", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+    options = cmd.get("options") or []
+    if len(options) > 25:
+        raise too_long(f"{path}.options", 25)
+    seen_optional = False
+    for i, opt in enumerate(options):
+        if opt.get("type") in (1, 2):
+            check_command(dict(opt, type=1), f"{path}.options.{i}")
+            continue
+        if not opt.get("required"):
+            seen_optional = True
+        elif seen_optional:
+            raise invalid_form(
+                f"{path}.options.{i}",
+                "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                "Required options must be placed before non-required options",
+            )
+        check_command(dict(opt, type=1, options=[]), f"{path}.options.{i}")
