@@ -5,7 +5,7 @@ Usage (from the repository root):
     .venv/bin/python bench/fuzz.py                  # 10,000 inputs, seed 1 (~8 min)
     .venv/bin/python bench/fuzz.py --inputs 500 --seed 7
 
-The tests (tests/test_bad_input.py) run a few hundred hypothesis examples on every test run; this is the
+The tests (tests/bot/test_bad_input.py) run a few hundred hypothesis examples on every test run; this is the
 longer run the safety issue asks for. It drives `EventService` on the hash embedder (no model: the
 extraction, splitting, store and index paths are the same) in a fresh temporary folder holding the
 test articles, and feeds it seeded random inputs of these kinds, in turn:

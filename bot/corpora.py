@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 from typing import Literal
 
-from bot.errors import NoServer
 from bot.config import Config
+from bot.errors import NoServer
 from bot.service import EventService, make_embedder
 from index.embedder import Embedder
 

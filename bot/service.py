@@ -134,8 +134,9 @@ class EventService:
 
     def stats(self) -> Stats:
         articles, passages = self.store.counts()
-        return Stats(articles=articles, passages=passages, indexed=self.index.count(), model=self.config.embedding.model,
-                     data_dir=str(self.data_dir), index_bytes=self.index.size_bytes(), sources=self.store.sources())
+        return Stats(articles=articles, passages=passages, indexed=self.index.count(),
+                     model=self.config.embedding.model, data_dir=str(self.data_dir),
+                     index_bytes=self.index.size_bytes(), sources=self.store.sources())
 
 
 class _Queries:

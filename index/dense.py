@@ -19,8 +19,8 @@ import logging
 import math
 import os
 import time
-from typing import Protocol, runtime_checkable
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import faiss
 import numpy as np

@@ -155,7 +155,8 @@ class HybridIndex:
         (folder / LEGACY_KEYWORD_FILE).unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, folder: Path, embedder: Embedder, dense_params: DenseParams, search_params: SearchParams) -> HybridIndex:
+    def load(cls, folder: Path, embedder: Embedder, dense_params: DenseParams,
+             search_params: SearchParams) -> HybridIndex:
         """Load a saved generation.
 
         Raises:

@@ -22,7 +22,6 @@ from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_menti
 from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
 from retrieval.question import article_filter, clean_question, parse_query, question_parts, speaker_matches
 
-
 Rows = Mapping[int, tuple[Passage, Article]]
 
 

@@ -44,7 +44,7 @@ def test_ranks_and_titles_hold_every_list_and_the_speaker_filters_words() -> Non
     for words in (lexicon.MILITARY_RANKS, lexicon.COURTESY_TITLES, lexicon.OFFICE_TITLES, lexicon.RELIGIOUS_TITLES,
                   lexicon.ROYAL_TITLES, lexicon.TITLE_ABBREVIATIONS, lexicon.STOP_ONLY_ABBREVIATIONS):
         assert words <= RANKS_AND_TITLES
-    # The words the speaker filter in bot/query.py ignored before it read this list.
+    # The words the speaker filter (retrieval.question.speaker_matches) ignored before it read this list.
     assert {"maj", "gen", "col", "lt", "capt", "sgt", "adm", "brig", "dr", "prof", "mr", "mrs", "ms", "miss", "sir",
             "dame", "rev", "general", "major", "colonel", "lieutenant", "captain", "admiral"} <= RANKS_AND_TITLES
     assert not lexicon.TITLE_ABBREVIATIONS & lexicon.STOP_ONLY_ABBREVIATIONS

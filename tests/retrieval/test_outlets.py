@@ -1,4 +1,4 @@
-"""Outlets and days named in a question, and the boosts they give (retrieval.question, retrieval.outlets, retrieval.boosts)."""
+"""Outlets and days named in a question, and the boosts they give (retrieval.question, .outlets, .boosts)."""
 
 from __future__ import annotations
 

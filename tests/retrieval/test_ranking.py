@@ -29,7 +29,8 @@ def test_a_report_attributed_to_an_outlet_not_held_is_not_answered(loaded: Event
     assert not answer.answered and answer.passages == []
     assert (answer.reason, answer.unheld) == (Reason.UNHELD_OUTLET, ("Bloomberg",))
     assert why_unanswered(answer) == "I hold no articles from Bloomberg."
-    held = loaded.ask("how many residents were evacuated from the riverside quarter, according to a Harbour Watch report?")
+    held = loaded.ask("how many residents were evacuated from the riverside quarter, "
+                      "according to a Harbour Watch report?")
     assert held.answered and "1,200 residents" in held.passages[0].text
     assert loaded.ask(q + " source:Harbour").answered  # a source filter is the asker's own choice
     tune(loaded, abstain_unheld_outlets=False)
