@@ -4,7 +4,7 @@ Usage (from the repository root):
 
     .venv/bin/python bench/retrieval.py                  # import if needed, ask all 2,556 questions, print
     .venv/bin/python bench/retrieval.py --limit 300      # a quick, stratified subset
-    .venv/bin/python bench/retrieval.py --config my.yaml # an experiment's config (default: bench/multihop.yaml)
+    .venv/bin/python bench/retrieval.py --config my.yaml # an experiment's config (default: the shipped config.yaml)
 
 1. Imports /work/shared/eval/multihop-rag/corpus.json with `eventbot import` into its own data folder
    (default bench/out/multihop/data, git-ignored). A stamp file there records the corpus sha256 and the
@@ -43,7 +43,7 @@ from bot.config import Config, load_config  # noqa: E402
 
 EVAL = Path("/work/shared/eval/multihop-rag")
 OUT = ROOT / "bench" / "out" / "multihop"
-DEFAULT_CONFIG = ROOT / "bench" / "multihop.yaml"
+DEFAULT_CONFIG = ROOT / "config.yaml"  # the shipped defaults: what a user gets
 STAMP = "bench-stamp.json"
 K = 10
 SPLIT_SEED = 8  # fixes halves A and B once and for all

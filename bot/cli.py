@@ -19,7 +19,7 @@ from rich.table import Table
 
 from bot.config import Config, ConfigError, discord_token, load_config
 from bot.errors import USER_ERRORS
-from bot.present import also_carried_line, attribution_line, why_unanswered
+from bot.present import also_carried_line, attribution_line, partial_note, why_unanswered
 from bot.results import AddStatus, Answer, Reason
 from bot.service import EventService
 from corpus.errors import CorpusError
@@ -139,12 +139,14 @@ def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = 
 
 def _print_answer(answer: Answer, as_json: bool) -> None:
     if as_json:
-        note = None if answer.answered else why_unanswered(answer)
+        note = partial_note(answer) if answer.answered else why_unanswered(answer)
         print(json.dumps({**answer.to_json(), "note": note}, ensure_ascii=False), flush=True)
         return
     if not answer.answered:
         out.print(escape(why_unanswered(answer)))
         return
+    if note := partial_note(answer):
+        out.print(f"[yellow]{escape(note)}[/yellow]", soft_wrap=True)
     # soft_wrap: the terminal wraps long lines itself, so names and links are never cut in two.
     for n, p in enumerate(answer.passages, 1):
         out.print(f"[bold]{n}.[/bold] {escape(p.text)}", soft_wrap=True)

@@ -41,7 +41,7 @@ class IndexConfig(_Section):
 class RetrievalConfig(_Section):
     top_k: int = Field(4, ge=1, le=50)
     max_k: int = Field(20, ge=1, le=200)
-    max_per_article: int = Field(1, ge=1)
+    max_per_article: int = Field(3, ge=1)
     candidates: int = Field(100, ge=10, le=5000)
     rrf_k: int = Field(60, ge=1)
     dense_weight: float = Field(1.0, ge=0)
@@ -54,6 +54,11 @@ class RetrievalConfig(_Section):
     part_weight: float = Field(1.5, ge=0)
     embed_parts: bool = False
     abstain_unheld_outlets: bool = True
+    unknown_terms_below: float = Field(0.6, ge=-1, le=1)
+    unknown_terms_min_passages: int = Field(1000, ge=0)
+    heading_penalty: float = Field(0.4, ge=0)
+    cue_weight: float = Field(0.1, ge=0)
+    short_question_words: int = Field(15, ge=1)
     min_similarity: float | None = Field(None, ge=-1, le=1)
     max_question_chars: int = Field(1000, ge=10)
 

@@ -174,6 +174,11 @@ class LiveIndex:
         with self._lock:
             return (self._index or index).search(query_vector, query_text, k, params, dense=dense)
 
+    def term_counts(self, text: str) -> tuple[list[tuple[str, str, int]], int]:
+        index = self.current()
+        with self._lock:
+            return (self._index or index).term_counts(text)
+
     # -- changes ------------------------------------------------------------------------------------
 
     def embed(self, rows: Rows) -> np.ndarray:

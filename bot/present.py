@@ -42,9 +42,24 @@ def why_unanswered(answer: Answer, how_to_add: str = "`eventbot add URL_OR_FILE`
             return f"I hold no articles yet: add some with {how_to_add}."
         case Reason.UNHELD_OUTLET:
             return f"I hold no articles from {' or '.join(answer.unheld)}."
+        case Reason.UNKNOWN_TERMS:
+            return f"I hold nothing that mentions {_words(answer.missing)}."
         case Reason.NO_MATCH:
             return f"I found nothing about that matching those filters in the {articles} I hold."
         case Reason.BAD_QUESTION:
             return answer.error or "I could not ask that."
         case _:
             return f"I found nothing about that in the {articles} I hold."
+
+
+def partial_note(answer: Answer) -> str | None:
+    """For an answer whose passages never mention some of the question's specific words: say that these
+    are the closest passages held and may not answer it."""
+    if not (answer.answered and answer.partial and answer.missing):
+        return None
+    return f"Closest I hold; none of these mentions {_words(answer.missing)}, so they may not answer it."
+
+
+def _words(words: tuple[str, ...]) -> str:
+    quoted = [f"“{w}”" for w in words[:4]]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]

@@ -16,7 +16,7 @@ from index.dense import DenseIndex, DenseParams
 from index.embedder import Embedder
 from index.errors import IndexCorrupt, ModelMismatch
 from index.fusion import linear_fusion, reciprocal_rank_fusion
-from index.keyword import KeywordIndex
+from index.keyword import KeywordIndex, terms
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +142,13 @@ class HybridIndex:
         dense_rank = {pid: r for r, pid in enumerate(dense_ranked, 1)}
         keyword_rank = {pid: r for r, pid in enumerate(keyword_ranked, 1)}
         return [Hit(pid, score, similarity.get(pid, 0.0), dense_rank.get(pid), keyword_rank.get(pid)) for pid, score in best]
+
+    def term_counts(self, text: str) -> tuple[list[tuple[str, str, int]], int]:
+        """The tokens of `text` as (word, token, passages holding it), and the passages held: what a
+        question's terms are worth (a word no passage holds cannot be answered from this index)."""
+        pairs = terms(text)
+        counts = self.keyword.document_frequencies([token for _, token in pairs])
+        return [(w, t, n) for (w, t), n in zip(pairs, counts, strict=True)], len(self.keyword)
 
     # -- persistence -----------------------------------------------------------------------
 

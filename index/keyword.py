@@ -41,6 +41,16 @@ def tokenize(text: str) -> list[str]:
     return [_stem(w) for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
 
 
+def terms(text: str) -> list[tuple[str, str]]:
+    """The distinct tokens of `text` with the word each first came from: ("Tbilisi", "tbilisi")."""
+    found: dict[str, str] = {}
+    for word in _TOKEN.findall(text):
+        lowered = word.lower()
+        if lowered not in _STOPWORDS:
+            found.setdefault(_stem(lowered), word)
+    return [(word, token) for token, word in found.items()]
+
+
 class KeywordIndex:
     """BM25 over passages, with adds and removals applied lazily on the next search."""
 
@@ -157,6 +167,16 @@ class KeywordIndex:
         if (k1, b) != (self.k1, self.b):
             self.k1, self.b = k1, b
             self._scores = None
+
+    def document_frequencies(self, tokens: list[str]) -> list[int]:
+        """How many passages hold each token (0 for a token no passage holds)."""
+        scores = self._built()
+        indptr, width = scores.indptr, scores.shape[1]
+        out = []
+        for token in tokens:
+            col = self._vocab.get(token)
+            out.append(int(indptr[col + 1] - indptr[col]) if col is not None and col < width else 0)
+        return out
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, ids), best first; only passages sharing a term with the query."""

@@ -13,6 +13,7 @@ class Reason(StrEnum):
     NO_ARTICLES = "no_articles"  # nothing is held at all
     NOTHING_RELEVANT = "nothing_relevant"  # the best passage is below the similarity threshold
     UNHELD_OUTLET = "unheld_outlet"  # the question asks about a report by an outlet none of the articles come from
+    UNKNOWN_TERMS = "unknown_terms"  # the question names something no held passage mentions; see `Answer.missing`
     NO_MATCH = "no_match"  # relevant passages exist, but none passes the filters
     BAD_QUESTION = "bad_question"  # the question could not be asked (empty, a bad filter); see `Answer.error`
 
@@ -45,8 +46,13 @@ class Answer:
     filters: dict[str, str] = field(default_factory=dict)  # those applied: source, speaker, since, until
     unheld: tuple[str, ...] = ()  # with UNHELD_OUTLET: the outlets named that none of the articles come from
     error: str | None = None  # with BAD_QUESTION: what was wrong, for the user
+    # The question's specific words that none of the shown passages mentions: with UNKNOWN_TERMS, words no
+    # held passage mentions; on an answer, `partial` is set and the passages are the closest held, which
+    # may not answer the question.
+    missing: tuple[str, ...] = ()
+    partial: bool = False
 
     def to_json(self) -> dict:
         return {"question": self.question, "answered": self.answered, "passages": [asdict(p) for p in self.passages],
                 "articles_held": self.articles_held, "reason": self.reason.value if self.reason else None,
-                "filters": self.filters}
+                "partial": self.partial, "missing": list(self.missing), "filters": self.filters}

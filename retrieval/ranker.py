@@ -20,9 +20,13 @@ from index.hybrid import Hit, SearchParams
 from retrieval.answer import Answer, AnswerPassage, Reason
 from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, merge_parts
 from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
+from retrieval.precision import refine, unknown_words, unmentioned
 from retrieval.question import article_filter, clean_question, parse_query, question_parts, speaker_matches
 
 Rows = Mapping[int, tuple[Passage, Article]]
+
+UNKNOWN_SHARE = 0.1
+"""A question is declined for words no passage holds only when they are at least this share of its terms."""
 
 
 @runtime_checkable
@@ -49,6 +53,16 @@ class RankingParams(SearchParams, Protocol):
     def min_similarity(self) -> float | None: ...
     @property
     def max_question_chars(self) -> int: ...
+    @property
+    def unknown_terms_below(self) -> float: ...
+    @property
+    def unknown_terms_min_passages(self) -> int: ...
+    @property
+    def heading_penalty(self) -> float: ...
+    @property
+    def cue_weight(self) -> float: ...
+    @property
+    def short_question_words(self) -> int: ...
 
 
 class Searchable(Protocol):
@@ -58,6 +72,8 @@ class Searchable(Protocol):
 
     def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams,
                dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[Hit]: ...
+
+    def term_counts(self, text: str) -> tuple[list[tuple[str, str, int]], int]: ...
 
 
 class Catalog(Protocol):
@@ -159,11 +175,18 @@ class Retriever:
                 keep: Callable[[Article], bool] | None, speaker: str | None, hint: str | None,
                 filters: dict[str, str], parts: list[tuple[str, list[Hit]]]) -> Answer:
         threshold = self.min_similarity
-        if not hits or max(h.similarity for h in hits) < threshold:
+        best = max((h.similarity for h in hits), default=-1.0)
+        if best < threshold:
             return Answer(question, False, [], articles, Reason.NOTHING_RELEVANT, filters)
         unheld = unheld_outlets(question, *self._matchers(articles)[1:]) if self.params.abstain_unheld_outlets else []
         if unheld and "source" not in filters:
             return Answer(question, False, [], articles, Reason.UNHELD_OUTLET, filters, unheld=tuple(unheld))
+        terms, held = self.index.term_counts(question)
+        # In a small corpus a word's absence says little: the check needs enough passages to mean something.
+        # One unknown word among a long question's thirty is a detail; among a short one's five, the subject.
+        unknown = unknown_words(terms) if held >= self.params.unknown_terms_min_passages else ()
+        if unknown and len(unknown) >= UNKNOWN_SHARE * len(terms) and best < self.params.unknown_terms_below:
+            return Answer(question, False, [], articles, Reason.UNKNOWN_TERMS, filters, missing=unknown)
         # A passage far below the answer threshold is unrelated to the question: never show it.
         candidates = hits + [h for _, ph in parts for h in ph]
         rows = self.catalog.passages_with_articles(list({h.id for h in candidates if h.similarity >= threshold / 2}))
@@ -172,10 +195,12 @@ class Retriever:
         hits = self._boost_mentions(question, hits, rows, articles)
         if parts:
             hits = self._merge_parts(question, hits, parts, rows, articles)
+        hits = refine(question, hits, rows, self.params)
         passages = self._select(hits, rows, k, keep, speaker)
         if not passages:
             return Answer(question, False, [], articles, Reason.NO_MATCH, filters)
-        return Answer(question, True, passages, articles, filters=filters)
+        missing = unmentioned(question, terms, held, passages, self.params.short_question_words)
+        return Answer(question, True, passages, articles, filters=filters, missing=missing, partial=bool(missing))
 
     def _select(self, hits: Iterable[Hit], rows: Rows, k: int, keep: Callable[[Article], bool] | None,
                 speaker: str | None) -> list[AnswerPassage]:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.present import attribution_parts, why_unanswered
+from bot.present import attribution_parts, partial_note, why_unanswered
 from bot.results import AddResult, Answer, AnswerPassage, Stats
 from corpus.models import Article
 
@@ -335,7 +335,8 @@ def answer_reply(answer: Answer, outlets: Sequence[tuple[str, int]] = (), titles
         text = body if dlen(body) <= budget else passage_markdown(p.text, answer.question, budget)
         embeds.append(discord.Embed(description=f"{text}\n{attr}" if text else attr, colour=COLOUR))
     shown = "" if chosen == len(answer.passages) else f" (the best {chosen} of {len(answer.passages)} passages)"
-    content = fit(f"**Q:** {shorten(answer.question, 300)}{shown}")
+    note = partial_note(answer)
+    content = fit(f"**Q:** {shorten(answer.question, 300)}{shown}" + (f"\n{escape(note)}" if note else ""))
     return Reply(content=content, embeds=tuple(embeds))
 
 

@@ -86,6 +86,7 @@ def tune(retriever: Retriever, **params: object) -> None:
 
 
 def test_one_passage_per_article_unless_allowed_more(retriever: Retriever) -> None:
+    tune(retriever, max_per_article=1)
     answer = retriever.ask("evacuated residents of the riverside quarter")
     assert answer.answered and answer.reason is None
     assert len({p.article_id for p in answer.passages}) == len(answer.passages) == 2
@@ -156,3 +157,19 @@ def test_a_named_outlet_moves_its_passages_up(retriever: Retriever) -> None:
 class _Empty(Catalog):
     def __init__(self) -> None:
         self.rows = {}
+
+
+def test_a_word_no_held_passage_mentions_is_said_once_the_corpus_is_large_enough(retriever: Retriever) -> None:
+    q = "how many residents of the riverside quarter were evacuated to tbilisi?"
+    assert retriever.ask(q).answered  # 6 passages: too few for a missing word to mean anything
+    tune(retriever, unknown_terms_min_passages=1)
+    answer = retriever.ask(q)
+    assert (answer.answered, answer.reason, answer.missing) == (False, Reason.UNKNOWN_TERMS, ("tbilisi",))
+    tune(retriever, unknown_terms_below=-1.0)  # a close enough passage is shown whatever words it lacks
+    assert retriever.ask(q).answered
+
+
+def test_a_short_question_whose_specific_word_no_shown_passage_mentions_is_marked_partial(retriever: Retriever) -> None:
+    answer = retriever.ask("how tall is the dam spillway?")
+    assert answer.answered and answer.partial and answer.missing == ("tall",)
+    assert not retriever.ask("why did the dam spillway fail?").partial
