@@ -122,7 +122,7 @@ the their theirs them themselves then there these they this those through to too
 very was we were what whats when where whether which while who whom whose why will with would yet you your
 """.split())
 
-SPECIFIC_SHARE = 1 / 150
+SPECIFIC_SHARE = 1 / 400
 """A word held by at most this share of the passages is specific: a name, a place, a rare thing ("birthday")."""
 
 
