@@ -16,7 +16,7 @@ and prints p50/p95/p99 latency, the share of time per stage, load times and memo
 - `100000`, `1000000`: synthetic corpora built by bench/synthetic.py (random unit vectors, text drawn
   from the MultiHop-RAG word frequencies, store filled by bulk SQL, index built through the project's
   own index classes; see that file), cached under bench/out/synthetic/. Their answers are forced
-  (`min_similarity` -1), since random vectors match no question, so every stage runs.
+  (`min_similarity` and `unknown_terms_below` -1), since random vectors match no question, so every stage runs.
 
 Each corpus runs in its own child process (so memory figures are its own). Stages are timed by
 wrapping, in that child only, the service's and the index's methods with `time.perf_counter`:
@@ -119,7 +119,7 @@ def child(args: argparse.Namespace) -> None:
         # Random vectors are unrelated to every question: without this the service would answer
         # "nothing relevant" before the attribution join, and the benchmark would skip that stage.
         settings = settings.model_copy(update={
-            "retrieval": settings.retrieval.model_copy(update={"min_similarity": -1.0})})
+            "retrieval": settings.retrieval.model_copy(update={"min_similarity": -1.0, "unknown_terms_below": -1.0})})
     qs = perf.questions(args.questions)
     tmp = None
     data = prepare(args.one, args.config)

@@ -79,6 +79,10 @@ def is_heading(text: str, max_words: int = 14) -> bool:
     return len(text.split()) <= max_words and not _SENTENCE_END.search(text)
 
 
+PRECISION_DEPTH = 60
+"""Candidates the precision stage re-ranks (an answer shows at most 20)."""
+
+
 class PrecisionParams(Protocol):
     """Config `retrieval:` (bot.config.RetrievalConfig holds the defaults)."""
 
@@ -96,6 +100,8 @@ def refine(question: str, hits: Sequence[Hit], rows: Rows, params: PrecisionPara
     cue = answer_cue(question, params.short_question_words) if params.cue_weight else None
     if not params.heading_penalty and cue is None:
         return list(hits)
+    # Only the best few can reach an answer; the rest keep their order below them.
+    hits, rest = list(hits[:PRECISION_DEPTH]), list(hits[PRECISION_DEPTH:])
     out = []
     for hit in hits:
         row = rows.get(hit.id)
@@ -107,7 +113,7 @@ def refine(question: str, hits: Sequence[Hit], rows: Rows, params: PrecisionPara
         if cue is not None and holds_cue(text, cue):
             delta += params.cue_weight
         out.append(replace(hit, score=hit.score + delta) if delta else hit)
-    return sorted(out, key=lambda h: h.score, reverse=True)
+    return sorted(out, key=lambda h: h.score, reverse=True) + rest
 
 
 # Words of a question that name nothing: what a question is made of, whatever it asks about. Neither "I hold
