@@ -257,6 +257,30 @@ def run(config: ConfigOption = None,
         corpora.close()
 
 
+@app.command()
+def doctor(config: ConfigOption = None) -> None:
+    """Check the config, the token, the model, the data folder, the articles and the index; say what to fix.
+
+    Exit code 0 when nothing fails (warnings allowed), 1 otherwise. Nothing is written.
+    """
+    from bot.doctor import Status, diagnose, exit_code
+
+    try:
+        cfg = load_config(config)
+    except ConfigError as e:
+        out.print(f"[red]FAIL[/red] config: {escape(str(e))}", soft_wrap=True)
+        raise typer.Exit(1) from e
+    out.print("[green]ok[/green]   config: valid")
+    checks = diagnose(cfg, discord_token())
+    colour = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red"}
+    for c in checks:
+        label = {Status.OK: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL"}[c.status]
+        out.print(f"[{colour[c.status]}]{label}[/{colour[c.status]}] {c.name}: {escape(c.detail)}", soft_wrap=True)
+        if c.fix and c.status is not Status.OK:
+            out.print(f"       fix: {escape(c.fix)}", soft_wrap=True)
+    raise typer.Exit(exit_code(checks))
+
+
 def main() -> None:
     app()
 
