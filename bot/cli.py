@@ -19,7 +19,7 @@ from rich.table import Table
 
 from bot.config import Config, ConfigError, discord_token, load_config
 from bot.errors import USER_ERRORS
-from bot.present import also_carried_line, attribution_line, why_unanswered
+from bot.present import also_carried_line, attribution_line, disagreement_line, why_unanswered
 from bot.results import AddStatus, Answer, Reason
 from bot.service import EventService
 from corpus.errors import CorpusError
@@ -159,6 +159,10 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
                 label = " · ".join(x for x in (copy.get("source"), copy.get("title")) if x)
                 link = f"  [link={copy['url']}]{escape(copy['url'])}[/link]" if copy.get("url") else ""
                 out.print(f"     {escape(label)}{link}", soft_wrap=True)
+        for other in p.disagrees_with:  # a copy stating other numbers, dates or names: never "also carried"
+            out.print(f"   [yellow]{escape(disagreement_line(other))}[/yellow]", soft_wrap=True)
+            if other.get("url"):
+                out.print(f"     [link={other['url']}]{escape(other['url'])}[/link]", soft_wrap=True)
         out.print()
 
 

@@ -15,10 +15,11 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from corpus.models import Article, Passage
-from corpus.syndication import near_identical
+from corpus.syndication import is_copy
 from index.hybrid import Hit, SearchParams
 from retrieval.answer import Answer, AnswerPassage, Reason
 from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, merge_parts
+from retrieval.copies import mark_disagreements
 from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
 from retrieval.question import article_filter, clean_question, parse_query, question_parts, speaker_matches
 
@@ -172,7 +173,7 @@ class Retriever:
         hits = self._boost_mentions(question, hits, rows, articles)
         if parts:
             hits = self._merge_parts(question, hits, parts, rows, articles)
-        passages = self._select(hits, rows, k, keep, speaker)
+        passages = mark_disagreements(self._select(hits, rows, k, keep, speaker), self.catalog)
         if not passages:
             return Answer(question, False, [], articles, Reason.NO_MATCH, filters)
         return Answer(question, True, passages, articles, filters=filters)
@@ -213,7 +214,7 @@ class Retriever:
         passage joins `shown`), then pages with exactly the article's text, which were not stored twice."""
         carried = []
         for other, others in self.catalog.copies(passage.article_id):
-            copy = next((q for q in others if near_identical(q.text, passage.text)), None)
+            copy = next((q for q in others if is_copy(q.text, passage.text)), None)
             if copy is not None:
                 shown.add(copy.id)
                 carried.append({"source": other.source, "url": other.url, "title": other.title})

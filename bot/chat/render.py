@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.present import attribution_parts, why_unanswered
+from bot.present import attribution_parts, disagreement_parts, why_unanswered
 from bot.results import AddResult, Answer, AnswerPassage, Stats
 from corpus.models import Article
 
@@ -297,6 +297,22 @@ def also_carried(p: AnswerPassage) -> str | None:
     return "also carried by " + ", ".join(links[:CARRIERS_SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
+DIFFERENCES_SHOWN = 3  # copies stating other facts named under a passage, at most
+DETAIL_CHARS = 300
+
+
+def differences(p: AnswerPassage) -> list[str]:
+    """`differs from [Outlet](<url>): what each says`, one line for each held copy of the passage that states
+    other numbers, dates or names (or `corrected in [a later version](<url>): ...` for the same outlet's)."""
+    lines = []
+    for other in p.disagrees_with[:DIFFERENCES_SHOWN]:
+        what, whom = disagreement_parts(other)
+        detail = shorten(other.get("detail") or "it states other facts", DETAIL_CHARS)
+        lines.append(f"{what} {linked_title(whom, other.get('url'), NAME_CHARS)}: {detail}")
+    more = len(p.disagrees_with) - DIFFERENCES_SHOWN
+    return lines + ([f"and {more} more cop{'ies' if more > 1 else 'y'} that differ"] if more > 0 else [])
+
+
 def _share(caps: Sequence[int], total: int) -> list[int]:
     """Split `total` over items wanting at most `caps`, evenly, giving what the small ones leave to the rest."""
     alloc = [0] * len(caps)
@@ -318,7 +334,7 @@ def answer_reply(answer: Answer, outlets: Sequence[tuple[str, int]] = (), titles
     if not answer.answered or not answer.passages:
         return Reply(content=nothing_found(answer, outlets, titles))
     passages = answer.passages[:EMBEDS_PER_MESSAGE]
-    attrs = [attribution(p) + (f"\n{carried}" if (carried := also_carried(p)) else "") for p in passages]
+    attrs = ["\n".join([attribution(p), *filter(None, [also_carried(p)]), *differences(p)]) for p in passages]
     bodies = [passage_markdown(p.text, answer.question, EMBED_DESCRIPTION_LIMIT) for p in passages]
     caps = [max(0, min(dlen(b), EMBED_DESCRIPTION_LIMIT - dlen(a) - 1)) for a, b in zip(attrs, bodies, strict=True)]
     chosen, used = 0, 0
