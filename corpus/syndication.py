@@ -139,6 +139,15 @@ class Fact:
     text: str
     unit: str | None = None  # numbers: the word counted ("drones"), or "percent"
     implied: bool = False  # months: read from a date rather than named alone
+    at: int = 0  # numbers: the index of the word it starts at
+
+    @property
+    def compared(self) -> str:
+        """What two texts' facts are compared by: the key, and for a name its stem without a demonym or
+        place ending, so that "Sarvenian minister" and "Sarvenia's minister" name the same country."""
+        if self.kind != "name" or len(self.key) <= 5:  # short names ("Maria", "Mario") stay apart
+            return self.key
+        return _DEMONYM.sub("", self.key)
 
 
 @dataclass(frozen=True)
@@ -160,6 +169,7 @@ _SCALES = {"hundred": 100, "thousand": 1000, "million": 10 ** 6, "billion": 10 *
 _ATTACHED_SCALES = {"k": 1000, "m": 10 ** 6, "mn": 10 ** 6, "bn": 10 ** 9}  # "4.5m", "2bn": written on the number
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
              "ninth": 9, "tenth": 10}
+_TIMES = {"twice": 2, "thrice": 3}
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 _PERCENT = frozenset({"percent", "pc", "%"})
 _FULL_WEEKDAYS = frozenset(WEEKDAY_NAMES)
@@ -187,6 +197,8 @@ _SENTENCE_ENDS = frozenset(".!?")
 _OPENERS = frozenset("\"\u201c\u2018([")
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _KINDS = ("number", "date", "month", "day", "name")
+_DEMONYM = re.compile(r"(?:ians?|ia|ese|ans?|a|e)$")
+_NEAR = 5  # two numbers this many words apart or less are read together ("212 votes to 98", "3-1")
 
 
 def facts(text: str) -> list[Fact]:
@@ -254,7 +266,8 @@ def _is_name(token: str, low: str, start: bool, lowered: set[str]) -> bool:
     key = low.replace(".", "")
     if len(key) > 1 and token.replace(".", "").isupper() and key not in MONTHS and key not in WEEKDAYS:
         return True  # an acronym: "US", "U.N.", "NATO"
-    if key in _NOT_NAMES or key in RANKS_AND_TITLES or key in _UNITS or key in _TENS or key in _ORDINALS:
+    if key in _NOT_NAMES or key in RANKS_AND_TITLES or key in _UNITS or key in _TENS or key in _ORDINALS \
+            or key in _TIMES:
         return False
     if key in MONTH_NAMES or key in _FULL_WEEKDAYS:  # "Jan", "Sun" not read as a date are names
         return False
@@ -364,6 +377,12 @@ def _number_at(tokens: list[tuple[str, int, int]], i: int, text: str) -> tuple[F
                 value, j = value * _ATTACHED_SCALES[suffix], j + 1
     elif low in _ORDINALS:
         value, ordinal, j = float(_ORDINALS[low]), True, i + 1
+    elif low in _TIMES:
+        value, j = float(_TIMES[low]), i + 1
+    elif low == "no" and _plural(tokens, i + 1):
+        value, j = 0.0, i + 1  # "no casualties" is a count: none
+    elif low == "one" and i > 0 and tokens[i - 1][0].lower() in ("no", "every", "any", "some", "the", "this"):
+        return None  # "no one", "the one who": no count
     elif low in _UNITS or low in _TENS or (low in _SCALES and low != "dozen" and i > 0
                                            and tokens[i - 1][0].lower() in ("a", "one")):
         value, j = _number_words(tokens, i)
@@ -378,7 +397,16 @@ def _number_at(tokens: list[tuple[str, int, int]], i: int, text: str) -> tuple[F
     else:
         key = str(int(value)) if value == int(value) else repr(value)
     shown = text[tokens[first][1]:tokens[shown_end - 1][2]]
-    return Fact("number", key, shown, unit), shown_end if unit == "percent" else j
+    return Fact("number", key, shown, unit, at=first), shown_end if unit == "percent" else j
+
+
+def _plural(tokens: list[tuple[str, int, int]], i: int) -> bool:
+    """Whether the word at `i` is a plural noun a number could count ("casualties", not "less" or "one")."""
+    if i >= len(tokens):
+        return False
+    word = tokens[i][0]
+    return (word.isalpha() and word.islower() and len(word) > 3 and word.endswith("s") and not word.endswith("ss")
+            and word not in _NOT_NAMES)
 
 
 def _number_words(tokens: list[tuple[str, int, int]], i: int) -> tuple[float, int]:
@@ -425,21 +453,22 @@ def conflicts(a: str, b: str) -> list[Conflict]:
     A kind conflicts when each paragraph states a fact of that kind the other does not ("41" against "14"):
     a fact only one of them states is left out or added, not contradicted. Numbers also conflict when both
     state the same ones of different things ("41 drones and 14 missiles" against "14 drones and 41
-    missiles"). A month that only a conflicting date implies is not reported again.
+    missiles") or read two of them the other way round ("212 votes to 98" against "98 votes to 212"). A
+    month that only a conflicting date implies is not reported again.
     """
     fa, fb = facts(a), facts(b)
     out: list[Conflict] = []
     for kind in _KINDS:
-        ka = {f.key for f in fa if f.kind == kind}
-        kb = {f.key for f in fb if f.kind == kind}
-        only_a = [f for f in fa if f.kind == kind and f.key not in kb]
-        only_b = [f for f in fb if f.kind == kind and f.key not in ka]
+        ka = {f.compared for f in fa if f.kind == kind}
+        kb = {f.compared for f in fb if f.kind == kind}
+        only_a = [f for f in fa if f.kind == kind and f.compared not in kb]
+        only_b = [f for f in fb if f.kind == kind and f.compared not in ka]
         if not (only_a and only_b):
             continue
         if kind == "month" and any(c.kind == "date" for c in out) and all(f.implied for f in only_a + only_b):
             continue
         out.append(Conflict(kind, _shown(only_a), _shown(only_b)))
-    swapped = _swapped_units(fa, fb)
+    swapped = _swapped_units(fa, fb) or _reversed_pair(fa, fb)
     if swapped and not any(c.kind == "number" for c in out):
         out.insert(0, Conflict("number", _shown(swapped[0]), _shown(swapped[1])))
     return out
@@ -473,3 +502,18 @@ def _swapped_units(fa: list[Fact], fb: list[Fact]) -> tuple[list[Fact], list[Fac
         return None
     keys = {f.key for f in mine}
     return mine, [f for f in ub.values() if f.key in keys]
+
+
+def _reversed_pair(fa: list[Fact], fb: list[Fact]) -> tuple[list[Fact], list[Fact]] | None:
+    """Two numbers read together in one paragraph and the other way round in the other ("by 212 votes to
+    98" against "by 98 votes to 212"), or None."""
+    def pairs(found: list[Fact]) -> dict[tuple[str, str], tuple[Fact, Fact]]:
+        numbers = [f for f in found if f.kind == "number"]
+        return {(x.key, y.key): (x, y) for x, y in zip(numbers, numbers[1:], strict=False)
+                if x.key != y.key and y.at - x.at <= _NEAR}
+
+    pa, pb = pairs(fa), pairs(fb)
+    for (x, y), mine in pa.items():
+        if (y, x) in pb and (x, y) not in pb:
+            return list(mine), list(pb[y, x])
+    return None

@@ -197,3 +197,28 @@ def test_weekdays_and_dates_are_different_kinds_of_fact() -> None:
     assert agree("The talks opened on Monday in Lindhaven.", "The talks opened on March 16 in Lindhaven.")
     assert not agree("The talks opened on Monday in Lindhaven.", "The talks opened on Tuesday in Lindhaven.")
     assert not agree("The talks opened in March.", "The talks opened in April.")
+
+
+def test_counts_written_as_words_and_demonyms_are_formatting() -> None:
+    assert keys("inspected twice") == keys("inspected two times") == {("number", "2")}
+    assert agree("Sarvenian deputy foreign minister Aurel Constantin said.",
+                 "Aurel Constantin, Sarvenia's deputy foreign minister, said.")
+    assert not agree("Sarvenian deputy foreign minister Aurel Constantin said.",
+                     "Aldorian deputy foreign minister Aurel Constantin said.")
+
+
+def test_no_before_a_plural_is_the_number_none() -> None:
+    assert keys("No casualties were reported.") == {("number", "0")}
+    assert keys("It is no longer open; no one knows why.") == set()
+    assert not agree("No casualties were reported at the depot.", "Two casualties were reported at the depot.")
+
+
+def test_two_numbers_read_in_the_opposite_order_disagree() -> None:
+    a = "Parliament passed the bill by 212 votes to 98 on Thursday."
+    b = "Parliament passed the bill by 98 votes to 212 on Thursday."
+    [conflict] = conflicts(a, b)
+    assert conflict.kind == "number" and (conflict.mine, conflict.theirs) == (("212 votes", "98"), ("98 votes", "212"))
+    assert agree(a, "Parliament passed the bill 212-98 on Thursday.")
+    # Numbers far apart may move with their clauses.
+    assert agree("In 2024, 41 drones fell near the ridge at dawn after the long night of shelling.",
+                 "41 drones fell near the ridge at dawn after the long night of shelling in 2024.")
