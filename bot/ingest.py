@@ -50,7 +50,8 @@ class Ingester:
                                allowed_ports=tuple(f.allowed_ports), max_redirects=f.max_redirects)
             from corpus.extract import extract, kind_for  # trafilatura is slow to import; only adding needs it
 
-            return self.add_draft(extract(page.body, kind_for(page.content_type), url=page.final_url), url)
+            draft = extract(page.body, kind_for(page.content_type), url=page.final_url)
+            return self.add_draft(replace(draft, added_url=url), url)
         except CorpusError as e:
             return AddResult(url, AddStatus.FAILED, str(e))
 

@@ -14,6 +14,8 @@ class ArticleDraft:
     `origin` is the wire agency the story comes from ("Reuters"), when it is not the outlet's own.
     `speakers`, when given, holds one entry per paragraph: who the paragraph quotes, as shown to readers
     ("Igor Konashenkov (Russian Defense Ministry spokesman)"), or None.
+    `added_url` is the URL it was fetched by, as given, when that is not `url` (a short link, a redirect, a
+    tracking parameter, a canonical link elsewhere on the site): the article is found by either.
     """
 
     title: str
@@ -26,6 +28,7 @@ class ArticleDraft:
     origin: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     speakers: tuple[str | None, ...] = ()
+    added_url: str | None = None
 
 
 @dataclass(frozen=True)

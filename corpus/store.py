@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL UNIQUE,
     added_at TEXT NOT NULL,
     extra TEXT NOT NULL DEFAULT '{}',
-    story_id INTEGER
+    story_id INTEGER,
+    added_url TEXT
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -55,6 +56,8 @@ CREATE TABLE IF NOT EXISTS article_carriers (
 );
 CREATE INDEX IF NOT EXISTS article_carriers_article ON article_carriers(article_id);
 """
+# articles.added_url: the URL a fetched article was added by, when it is not its link (a redirect, a canonical
+# link elsewhere on the same site): `find` and therefore `remove` take it too.
 # articles.story_id: articles carrying the same story (syndicated copies) share it, the id of the first
 # one held; NULL for a story held once. article_sketch: each article's bottom-k shingle sketch, to find
 # the copies of a new article (corpus.syndication). article_carriers: other outlets' pages with exactly the
@@ -108,7 +111,10 @@ class ArticleStore:
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
             if "story_id" not in columns:
                 self._db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
+            if "added_url" not in columns:
+                self._db.execute("ALTER TABLE articles ADD COLUMN added_url TEXT")
             self._db.execute("CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id)")
+            self._db.execute("CREATE INDEX IF NOT EXISTS articles_added_url ON articles(added_url)")
             unsketched = [r[0] for r in self._db.execute(
                 "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM article_sketch) ORDER BY id")]
             if not unsketched:
@@ -171,11 +177,12 @@ class ArticleStore:
                 message += f" (the same text; recorded as also carried by {draft.source})"
             return DuplicateArticle(message, existing_id=row[0])
         added_at = _now()
+        added_url = normalize_url(draft.added_url) if draft.added_url else None
         cur = self._db.execute(
-            "INSERT INTO articles (url, title, source, author, published_at, language, origin, content_hash, added_at, extra)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles (url, title, source, author, published_at, language, origin, content_hash, added_at,"
+            " extra, added_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (url, draft.title, draft.source, draft.author, draft.published_at, draft.language, draft.origin,
-             digest, added_at, json.dumps(draft.extra)),
+             digest, added_at, json.dumps(draft.extra), added_url if added_url != url else None),
         )
         article_id = int(cur.lastrowid)
         passages = []
@@ -248,13 +255,16 @@ class ArticleStore:
     # -- reading --------------------------------------------------------------------------
 
     def find(self, url_or_id: str) -> Article:
-        """The article with this id (a number) or URL; raises `ArticleNotFound`."""
+        """The article with this id (a number), URL, or the URL it was added by (the latest so added);
+        raises `ArticleNotFound`."""
         key = url_or_id.strip()
         with self._lock:
             if key.isdigit():
                 row = self._query_articles("WHERE a.id = ?", (int(key),))
             else:
-                row = self._query_articles("WHERE a.url = ?", (normalize_url(key),))
+                url = normalize_url(key)
+                row = (self._query_articles("WHERE a.url = ?", (url,))
+                       or self._query_articles("WHERE a.added_url = ? ORDER BY a.id DESC LIMIT 1", (url,)))
         if not row:
             raise ArticleNotFound(f"no held article matches {key!r}")
         return row[0]
