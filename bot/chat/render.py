@@ -3,7 +3,12 @@
 Everything taken from an article (or typed by a member and echoed back) goes through `escape`:
 no mention can ping or render (a zero-width space after every `@` and `<`), no markdown can change
 the layout (markdown characters are backslash-escaped), and bare links are wrapped in `<...>` so
-they never unfurl. Lengths are measured in UTF-16 code units (`dlen`), which is never less than
+they never unfurl. The only links in a reply are the ones made here. Discord's parser (simple-markdown)
+matches a whole `[label](url)` before it reads backslash escapes, and a label may run on over a `]` to any
+later `](...)` in the same text, so escaping is not enough: a link's label (`label`) holds none of
+`[ ] ( ) < >`, and names, titles and details, which may follow a link, hold no `[` or `]` and no URL
+(`unlinked`); brackets become look-alikes, a scheme's `://` gets a zero-width space. Passage text comes
+before any link in its embed and keeps its brackets, escaped. Lengths are measured in UTF-16 code units (`dlen`), which is never less than
 the character count, so a text within a limit by `dlen` is within it however Discord counts.
 """
 
@@ -46,6 +51,11 @@ _ORDERED = re.compile(r"\d+[.)]")
 _DROP = {c: None for c in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
          if not chr(c).isspace()}
 _LINK_UNSAFE = frozenset(' <>"()`{}|\\^')
+# Look-alikes for the characters that could end a link's label (or, after a link, extend it) or start a URL.
+_BRACKETS_SAFE = {"[": "\u2772", "]": "\u2773"}
+_NAME_SAFE = str.maketrans(_BRACKETS_SAFE)
+_LABEL_SAFE = str.maketrans({**_BRACKETS_SAFE, "(": "\u2768", ")": "\u2769", "<": "\u2039", ">": "\u203a"})
+_SCHEME_SLASHES = re.compile(r"(?<=:)(?=//)")
 # A sentence ends at . ! ? (maybe closed by a quote or bracket) before a space and a non-lowercase letter.
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[^\s\w]*[^\W_a-z])")
 _ABBREVIATIONS = frozenset(
@@ -126,6 +136,19 @@ def escape_word(word: str, first: bool = False) -> str:
 def escape(text: str) -> str:
     """Text from an article or a member, on one line, unable to ping or to break the layout."""
     return " ".join(escape_word(w, first=i == 0) for i, w in enumerate(clean(text).split(" ")) if w)
+
+
+def unlinked(text: str, limit: int) -> str:
+    """`shorten` for a name, title or detail, which must not link anywhere nor reach into a link before it:
+    brackets become look-alikes, and a zero-width space between a URL's scheme and its slashes leaves the URL
+    readable but no URL to any parser."""
+    return shorten(_SCHEME_SLASHES.sub(ZWSP, clean(text).translate(_NAME_SAFE)), limit)
+
+
+def label(text: str, limit: int) -> str:
+    """`unlinked` for a link's label: brackets, parentheses and angle brackets become look-alikes, so that the
+    label can neither end before the link's own `](` nor hold another link."""
+    return unlinked(clean(text).translate(_LABEL_SAFE), limit)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -267,15 +290,17 @@ class Reply:
 
 
 def linked_title(title: str | None, url: str | None, limit: int = TITLE_CHARS) -> str:
-    """`[Title](<url>)`, the title shortened to `limit` and the link never cut (left out when unusable)."""
-    text = shorten(title or "untitled", limit) or ELLIPSIS
+    """`[Title](<url>)`, the title shortened to `limit` and the link never cut (left out when unusable).
+    The title is a `label` when linked, `unlinked` otherwise: either way it links nowhere itself."""
     target = link_target(url)
-    return f"[{text}](<{target}>)" if target else text
+    if target is None:
+        return unlinked(title or "untitled", limit) or ELLIPSIS
+    return f"[{label(title or 'untitled', limit) or ELLIPSIS}](<{target}>)"
 
 
 def attribution(p: AnswerPassage) -> str:
     """`— Speaker · Outlet · Author · 2026-03-04 · [Title](<url>)`, every part escaped and bounded."""
-    parts = [shorten(x, NAME_CHARS) for x in attribution_parts(p)]
+    parts = [unlinked(x, NAME_CHARS) for x in attribution_parts(p)]
     return "\u2014 " + " \u00b7 ".join([*[x for x in parts if x], linked_title(p.title, p.url)])
 
 
@@ -307,7 +332,7 @@ def differences(p: AnswerPassage) -> list[str]:
     lines = []
     for other in p.disagrees_with[:DIFFERENCES_SHOWN]:
         what, whom = disagreement_parts(other)
-        detail = shorten(other.get("detail") or "it states other facts", DETAIL_CHARS)
+        detail = unlinked(other.get("detail") or "it states other facts", DETAIL_CHARS)
         lines.append(f"{what} {linked_title(whom, other.get('url'), NAME_CHARS)}: {detail}")
     more = len(p.disagrees_with) - DIFFERENCES_SHOWN
     return lines + ([f"and {more} more cop{'ies' if more > 1 else 'y'} that differ"] if more > 0 else [])
@@ -362,10 +387,10 @@ def nothing_found(answer: Answer, outlets: Sequence[tuple[str, int]] = (), title
         return "I hold no articles yet: a moderator can add some with `/add`."
     note = why_unanswered(answer)
     if outlets:
-        note += " They come from " + ", ".join(f"{shorten(name, 60)} ({n})" for name, n in outlets[:5])
+        note += " They come from " + ", ".join(f"{unlinked(outlet, 60)} ({n})" for outlet, n in outlets[:5])
         note += " and others." if len(outlets) > 5 else "."
     elif titles:
-        note += " Among them: " + "; ".join(f"*{shorten(t, 120)}*" for t in titles[:3]) + "."
+        note += " Among them: " + "; ".join(f"*{unlinked(t, 120)}*" for t in titles[:3]) + "."
     return fit(note)
 
 
@@ -398,12 +423,12 @@ def sources_page(articles: Sequence[Article], page: int, pages: int, total: int)
     room = (CONTENT_LIMIT - dlen(header) - len(articles)) // len(articles)
     lines = [header]
     for a in articles:
-        head = " \u00b7 ".join(x for x in [f"`{a.id}`", (a.published_at or "")[:10], shorten(a.source or "", 40)] if x)
+        head = " \u00b7 ".join(x for x in [f"`{a.id}`", (a.published_at or "")[:10], unlinked(a.source or "", 40)] if x)
         tail = f" ({a.passage_count} passage{'s' if a.passage_count != 1 else ''})"
         space = room - dlen(head) - dlen(tail) - 3
         title = linked_title(a.title, a.url, min(TITLE_CHARS, max(20, space // 3)))
         if dlen(title) > space:  # the link does not fit on this line: show the title alone
-            title = shorten(a.title or "untitled", max(1, space))
+            title = unlinked(a.title or "untitled", max(1, space))
         lines.append(f"{head} \u00b7 {title}{tail}")
     return fit("\n".join(lines))
 
@@ -418,7 +443,7 @@ def stats_message(stats: Stats, rebuilding: bool = False) -> str:
     if rebuilding:
         lines.append("A rebuild is running.")
     if stats.sources:
-        lines.append("**Outlets:** " + ", ".join(f"{shorten(name, 60)} ({n})" for name, n in stats.sources[:20]))
+        lines.append("**Outlets:** " + ", ".join(f"{unlinked(outlet, 60)} ({n})" for outlet, n in stats.sources[:20]))
     return fit("\n".join(lines))
 
 
