@@ -26,6 +26,7 @@ from corpus.clean import clean_paragraphs, collapse_whitespace
 from corpus.errors import NotAnArticle
 from corpus.extract._common import KEEP_SUBHEADINGS, MIN_WORDS, iso_date, language_code
 from corpus.extract.decode import decode_html
+from corpus.invisible import strip_invisible
 from corpus.lexicon import NEWSROOM_ROLES, alternation
 from corpus.models import ArticleDraft
 
@@ -158,6 +159,7 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
         if not html.strip():
             raise NotAnArticle(f"{NO_ARTICLE} (it is empty)")
         html = decode_html(html)
+    html = strip_invisible(html)  # read as a reader sees it (see corpus.invisible)
     if not html.strip():
         raise NotAnArticle(f"{NO_ARTICLE} (it is empty)")
 
