@@ -75,12 +75,16 @@ def add(targets: Annotated[list[str], typer.Argument(help="URLs (http/https) or 
         task = bar.add_task("add", total=len(targets))
         for target in targets:
             result = service.add(target)
-            colour = {AddStatus.ADDED: "green", AddStatus.DUPLICATE: "yellow"}.get(result.status, "red")
+            colour = {AddStatus.ADDED: "green", AddStatus.UPDATED: "cyan", AddStatus.DUPLICATE: "yellow"}.get(
+                result.status, "red")
             err.print(f"[{colour}]{result.status}[/{colour}] {escape(target)}: {escape(result.message)}")
             failed += result.status == AddStatus.FAILED
             bar.advance(task)
     if failed:
         raise typer.Exit(1)
+
+
+DUPLICATES_SHOWN = 20  # duplicate import records named one by one, at most
 
 
 @app.command("import")
@@ -96,8 +100,12 @@ def import_(file: Annotated[Path, typer.Argument(help="JSON array or JSON Lines 
         report = service.import_file(file, progress=step)
     for position, message in report.failed:
         err.print(f"[red]record {position} skipped:[/red] {escape(message)}")
+    for position, message in report.duplicate_records[:DUPLICATES_SHOWN]:
+        err.print(f"[yellow]record {position}[/yellow] {escape(message)}")
+    if len(report.duplicate_records) > DUPLICATES_SHOWN:
+        err.print(f"[yellow]and {len(report.duplicate_records) - DUPLICATES_SHOWN} more duplicate records[/yellow]")
     err.print(f"imported {report.added} articles ({report.passages} passages) in {report.seconds:.1f} s; "
-              f"{report.duplicates} already held, {len(report.failed)} skipped")
+              f"{report.updated} updated, {report.duplicates} already held, {len(report.failed)} skipped")
 
 
 @app.command()

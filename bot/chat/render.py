@@ -398,14 +398,17 @@ def nothing_found(answer: Answer, outlets: Sequence[tuple[str, int]] = (), title
 
 
 def add_result(result: AddResult) -> str:
-    """`Added: Title (N passages)`, `Already held: ...` or the reason it failed."""
-    if result.status == "added" and result.article is not None:
+    """`Added: Title (N passages)`, `Updated: ...`, `Already held: ...` or the reason it failed."""
+    if result.status in ("added", "updated") and result.article is not None:
         a = result.article
         n = a.passage_count
-        return fit(f"Added: {linked_title(a.title, a.url)} ({n} passage{'s' if n != 1 else ''}, article {a.id}).")
+        counts = f"{n} passage{'s' if n != 1 else ''}, article {a.id}"
+        if result.status == "updated":
+            return fit(f"Updated: {linked_title(a.title, a.url)} ({counts}; the previous version's passages are gone).")
+        return fit(f"Added: {linked_title(a.title, a.url)} ({counts}).")
     message = escape(result.message)
-    if result.status == "added":
-        return fit("A" + message[1:] if message.startswith("added") else f"Added: {message}")
+    if result.status in ("added", "updated"):
+        return fit(message[0].upper() + message[1:] if message else result.status.capitalize())
     if result.status == "duplicate":
         return fit("A" + message[1:] if message.startswith("already held") else f"Already held: {message}")
     return fit(f"Could not add that: {message}")
