@@ -322,7 +322,7 @@ def main() -> None:
           f"text and facts {pair_facts}")
     merged_wrong, missed, marked, merged = end_to_end(items)
     n_bad = sum(p.contradiction for p in items)
-    print(f"\nend to end (each pair stored as two outlets' articles, its paragraph asked):")
+    print("\nend to end (each pair stored as two outlets' articles, its paragraph asked):")
     print(f"  contradictions merged into one passage: {len(merged_wrong)}/{n_bad}"
           + (f" ({', '.join(merged_wrong)})" if merged_wrong else ""))
     print(f"  contradictions shown apart, each marked with what the other says: {marked}/{n_bad}")

@@ -23,6 +23,7 @@ once; `conflicts` says what differs. Measured by bench/copies.py.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -509,7 +510,7 @@ def _reversed_pair(fa: list[Fact], fb: list[Fact]) -> tuple[list[Fact], list[Fac
     98" against "by 98 votes to 212"), or None."""
     def pairs(found: list[Fact]) -> dict[tuple[str, str], tuple[Fact, Fact]]:
         numbers = [f for f in found if f.kind == "number"]
-        return {(x.key, y.key): (x, y) for x, y in zip(numbers, numbers[1:], strict=False)
+        return {(x.key, y.key): (x, y) for x, y in itertools.pairwise(numbers)
                 if x.key != y.key and y.at - x.at <= _NEAR}
 
     pa, pb = pairs(fa), pairs(fb)

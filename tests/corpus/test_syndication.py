@@ -1,14 +1,15 @@
-"""Syndicated copies: shingle overlap, the store's story groups, and the migration of an older store."""
+"""Syndicated copies: shingle overlap, the store's story groups, the migration of an older store, and whether
+two copies agree on their facts."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-from corpus.models import ArticleDraft
-from corpus.store import ArticleStore
 import pytest
 
+from corpus.models import ArticleDraft
+from corpus.store import ArticleStore
 from corpus.syndication import agree, conflicts, facts, is_copy, near_identical, overlap, same_story, shingles, sketch
 
 STORY = (
