@@ -193,11 +193,13 @@ yes ok okay mr mrs ms dr st
 """.split())
 _ABBREVIATED = frozenset({"mr", "mrs", "ms", "dr", "st", "jr", "sr", "no", "vs", "etc", "inc", "ltd", "co", "corp",
                           "a", "p", "m", "u", "s"}) | {w for w in MONTHS if len(w) <= 4} | _SHORT_WEEKDAYS
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['\u2019][^\W\d_]+)*|[%$\u20ac\u00a3]|\S")
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['\u2019][^\W\d_]+)*|[%$\u20ac\u00a3]|\S")
 _SENTENCE_ENDS = frozenset(".!?")
 _OPENERS = frozenset("\"\u201c\u2018([")
-_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_DIGITS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?")
 _KINDS = ("number", "date", "month", "day", "name")
+_DAY = re.compile(r"[0-9]{1,2}")
+_YEAR = re.compile(r"[0-9]{4}")
 _DEMONYM = re.compile(r"(?:ians?|ia|ese|ans?|a|e)$")
 _NEAR = 5  # two numbers this many words apart or less are read together ("212 votes to 98", "3-1")
 
@@ -295,7 +297,7 @@ def _weekday(tokens: list[tuple[str, int, int]], i: int) -> int | None:
 
 def _day_number(tokens: list[tuple[str, int, int]], i: int) -> tuple[int, int] | None:
     """(day of month, index after it) for "17" or "17th" at `i`."""
-    if i >= len(tokens) or not tokens[i][0].isdigit() or not 1 <= int(tokens[i][0]) <= 31:
+    if i >= len(tokens) or not _DAY.fullmatch(tokens[i][0]) or not 1 <= int(tokens[i][0]) <= 31:
         return None
     j = i + 1
     if j < len(tokens) and tokens[j][0].lower() in _ORDINAL_SUFFIXES and tokens[j][1] == tokens[i][2]:
@@ -348,14 +350,14 @@ def _date_at(tokens: list[tuple[str, int, int]], i: int, text: str) -> tuple[lis
 
 def _year(tokens: list[tuple[str, int, int]], i: int, text: str) -> list[Fact]:
     j = i + 1 if i < len(tokens) and tokens[i][0] == "," else i
-    if j < len(tokens) and re.fullmatch(r"\d{4}", tokens[j][0]):
+    if j < len(tokens) and _YEAR.fullmatch(tokens[j][0]):
         return [Fact("number", str(int(tokens[j][0])), tokens[j][0])]
     return []
 
 
 def _after_year(tokens: list[tuple[str, int, int]], i: int) -> int:
     j = i + 1 if i < len(tokens) and tokens[i][0] == "," else i
-    return j + 1 if j < len(tokens) and re.fullmatch(r"\d{4}", tokens[j][0]) else i
+    return j + 1 if j < len(tokens) and _YEAR.fullmatch(tokens[j][0]) else i
 
 
 def _number_at(tokens: list[tuple[str, int, int]], i: int, text: str) -> tuple[Fact, int] | None:
@@ -363,7 +365,7 @@ def _number_at(tokens: list[tuple[str, int, int]], i: int, text: str) -> tuple[F
     token = tokens[i][0]
     low = token.lower()
     first = i
-    if token in "$\u20ac\u00a3" and i + 1 < len(tokens) and tokens[i + 1][0][:1].isdigit():
+    if token in "$\u20ac\u00a3" and i + 1 < len(tokens) and _DIGITS.fullmatch(tokens[i + 1][0]):
         i += 1
         token, low = tokens[i][0], tokens[i][0].lower()
     ordinal = False
@@ -469,7 +471,7 @@ def conflicts(a: str, b: str) -> list[Conflict]:
         if kind == "month" and any(c.kind == "date" for c in out) and all(f.implied for f in only_a + only_b):
             continue
         out.append(Conflict(kind, _shown(only_a), _shown(only_b)))
-    swapped = _swapped_units(fa, fb) or _reversed_pair(fa, fb)
+    swapped = _either_way(_swapped_units, fa, fb) or _either_way(_reversed_pair, fa, fb)
     if swapped and not any(c.kind == "number" for c in out):
         out.insert(0, Conflict("number", _shown(swapped[0]), _shown(swapped[1])))
     return out
@@ -479,6 +481,14 @@ def agree(a: str, b: str) -> bool:
     """Whether paragraphs `a` and `b` state the same numbers, dates and names, or leave some out (see
     `conflicts`); formatting ("14" and "fourteen", "Sept. 17" and "September 17") does not count."""
     return not conflicts(a, b)
+
+
+def _either_way(check, fa: list[Fact], fb: list[Fact]) -> tuple[list[Fact], list[Fact]] | None:  # noqa: ANN001
+    """`check(fa, fb)`, else `check(fb, fa)` with its sides put back: so that `agree(a, b) == agree(b, a)`."""
+    found = check(fa, fb)
+    if found is None and (found := check(fb, fa)) is not None:
+        found = (found[1], found[0])
+    return found
 
 
 def _shown(found: Iterable[Fact]) -> tuple[str, ...]:
@@ -515,6 +525,6 @@ def _reversed_pair(fa: list[Fact], fb: list[Fact]) -> tuple[list[Fact], list[Fac
 
     pa, pb = pairs(fa), pairs(fb)
     for (x, y), mine in pa.items():
-        if (y, x) in pb and (x, y) not in pb:
+        if (y, x) in pb and (x, y) not in pb and (y, x) not in pa:
             return list(mine), list(pb[y, x])
     return None

@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus.models import ArticleDraft
 from corpus.store import ArticleStore
@@ -223,3 +225,16 @@ def test_two_numbers_read_in_the_opposite_order_disagree() -> None:
     # Numbers far apart may move with their clauses.
     assert agree("In 2024, 41 drones fell near the ridge at dawn after the long night of shelling.",
                  "41 drones fell near the ridge at dawn after the long night of shelling in 2024.")
+
+
+FACT_WORDS = st.sampled_from(["41", "14", "forty-one", "drones", "missiles", "and", "to", "votes", "3", "No", "no",
+                              "casualties", "-", "the", "Kastro", "Tavrin", "Sarvenian", "Sarvenia's", "Monday",
+                              "Sept.", "17", "18", "March", "first", "2nd", "U.S.", "$", "4.5", "million", "%", ".",
+                              ",", "\"", "(", "twice", "Gen.", "Brel", "said", "\u00b2", "٤"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(FACT_WORDS, max_size=16).map(" ".join), st.lists(FACT_WORDS, max_size=16).map(" ".join))
+def test_agreement_is_symmetric_and_never_fails(a: str, b: str) -> None:
+    assert agree(a, b) == agree(b, a)
+    assert agree(a, a)
