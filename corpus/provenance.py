@@ -109,9 +109,9 @@ def names_other_site(name: str | None, served: str | None, claims_elsewhere: boo
         served: The URL it was fetched from; None (not fetched) trusts the name.
         claims_elsewhere: The page claims a URL on another site (`elsewhere`).
     """
-    if not name or site(served) is None:
-        return False
     home = site(served)
+    if not name or home is None or name.casefold() == home:
+        return False
     sites = AGENCY_SITES.get(canonical_agency(name))
     if sites is not None:
         return home not in sites
