@@ -19,7 +19,7 @@ from rich.table import Table
 
 from bot.config import Config, ConfigError, discord_token, load_config
 from bot.errors import USER_ERRORS
-from bot.present import also_carried_line, attribution_line, partial_note, why_unanswered
+from bot.present import also_carried_line, attribution_line, disagreement_line, partial_note, why_unanswered
 from bot.results import AddStatus, Answer, Reason
 from bot.service import EventService
 from corpus.errors import CorpusError
@@ -75,12 +75,16 @@ def add(targets: Annotated[list[str], typer.Argument(help="URLs (http/https) or 
         task = bar.add_task("add", total=len(targets))
         for target in targets:
             result = service.add(target)
-            colour = {AddStatus.ADDED: "green", AddStatus.DUPLICATE: "yellow"}.get(result.status, "red")
+            colour = {AddStatus.ADDED: "green", AddStatus.UPDATED: "cyan", AddStatus.DUPLICATE: "yellow"}.get(
+                result.status, "red")
             err.print(f"[{colour}]{result.status}[/{colour}] {escape(target)}: {escape(result.message)}")
             failed += result.status == AddStatus.FAILED
             bar.advance(task)
     if failed:
         raise typer.Exit(1)
+
+
+DUPLICATES_SHOWN = 20  # duplicate import records named one by one, at most
 
 
 @app.command("import")
@@ -96,8 +100,12 @@ def import_(file: Annotated[Path, typer.Argument(help="JSON array or JSON Lines 
         report = service.import_file(file, progress=step)
     for position, message in report.failed:
         err.print(f"[red]record {position} skipped:[/red] {escape(message)}")
+    for position, message in report.duplicate_records[:DUPLICATES_SHOWN]:
+        err.print(f"[yellow]record {position}[/yellow] {escape(message)}")
+    if len(report.duplicate_records) > DUPLICATES_SHOWN:
+        err.print(f"[yellow]and {len(report.duplicate_records) - DUPLICATES_SHOWN} more duplicate records[/yellow]")
     err.print(f"imported {report.added} articles ({report.passages} passages) in {report.seconds:.1f} s; "
-              f"{report.duplicates} already held, {len(report.failed)} skipped")
+              f"{report.updated} updated, {report.duplicates} already held, {len(report.failed)} skipped")
 
 
 @app.command()
@@ -161,6 +169,10 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
                 label = " · ".join(x for x in (copy.get("source"), copy.get("title")) if x)
                 link = f"  [link={copy['url']}]{escape(copy['url'])}[/link]" if copy.get("url") else ""
                 out.print(f"     {escape(label)}{link}", soft_wrap=True)
+        for other in p.disagrees_with:  # a copy stating other numbers, dates or names: never "also carried"
+            out.print(f"   [yellow]{escape(disagreement_line(other))}[/yellow]", soft_wrap=True)
+            if other.get("url"):
+                out.print(f"     [link={other['url']}]{escape(other['url'])}[/link]", soft_wrap=True)
         out.print()
 
 

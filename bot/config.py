@@ -54,7 +54,7 @@ class RetrievalConfig(_Section):
     part_weight: float = Field(1.5, ge=0)
     embed_parts: bool = False
     abstain_unheld_outlets: bool = True
-    unknown_terms_below: float = Field(0.6, ge=-1, le=1)
+    unknown_terms_below: float | None = Field(None, ge=-1, le=1)
     unknown_terms_min_passages: int = Field(1000, ge=0)
     heading_penalty: float = Field(0.4, ge=0)
     cue_weight: float = Field(0.1, ge=0)

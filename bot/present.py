@@ -33,6 +33,21 @@ def also_carried_line(p: AnswerPassage) -> str | None:
     return f"also carried by {', '.join(dict.fromkeys(names))}" if names else None
 
 
+_DIFFERS = {"later version": ("corrected in", "a later version"), "earlier version": ("corrects", "an earlier version")}
+
+
+def disagreement_parts(d: dict[str, str | None]) -> tuple[str, str]:
+    """What a copy that states other facts is to the passage, and its name: ("differs from", "Harbour Watch"),
+    ("corrected in", "a later version") or ("corrects", "an earlier version") (see retrieval.copies)."""
+    return _DIFFERS.get(d.get("relation") or "", ("differs from", d.get("source") or d.get("title") or "another article"))
+
+
+def disagreement_line(d: dict[str, str | None]) -> str:
+    """`differs from Harbour Watch: The Kestrel Ledger reports 41 drones; Harbour Watch reports 14 drones`."""
+    what, whom = disagreement_parts(d)
+    return f"{what} {whom}: {d.get('detail') or 'it states other facts'}"
+
+
 def why_unanswered(answer: Answer, how_to_add: str = "`eventbot add URL_OR_FILE` or `eventbot import FILE`") -> str:
     """Why a question got no passages, in a sentence; `how_to_add` names the front end's way to add articles."""
     held = answer.articles_held

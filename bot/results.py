@@ -13,6 +13,7 @@ __all__ = ["AddResult", "AddStatus", "Answer", "AnswerPassage", "ImportReport", 
 
 class AddStatus(StrEnum):
     ADDED = "added"
+    UPDATED = "updated"  # a held page's new version: same article, new text, the old passages gone
     DUPLICATE = "duplicate"
     FAILED = "failed"
 
@@ -21,16 +22,20 @@ class AddStatus(StrEnum):
 class AddResult:
     target: str
     status: AddStatus
-    message: str  # "added 'Title' (5 passages)", or what was wrong (a corpus error's message)
+    message: str  # "added 'Title' (5 passages)", "updated 'Title' (...)", or what was wrong (a corpus error's message)
     article: Article | None = None
 
 
 @dataclass
 class ImportReport:
     added: int = 0
+    updated: int = 0  # records whose URL was held with other text: the held article now has theirs
     duplicates: int = 0
     passages: int = 0
-    failed: list[tuple[int, str]] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (record position, what is wrong)
+    # (record position, what it repeats): "repeats record 3 (its URL differs only by tracking parameters)",
+    # "the same text as record 5", "already held as article 12: 'Title'"
+    duplicate_records: list[tuple[int, str]] = field(default_factory=list)
     seconds: float = 0.0
 
 

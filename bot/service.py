@@ -152,6 +152,10 @@ class _Queries:
     def default_min_similarity(self) -> float:
         return self._service.embedder.default_min_similarity
 
+    @property
+    def default_unknown_terms_below(self) -> float:
+        return getattr(self._service.embedder, "default_unknown_terms_below", -1.0)
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             if self._cache is None:

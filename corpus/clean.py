@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from corpus.bylines import BYLINE_RE
+from corpus.invisible import strip_invisible
 from corpus.lexicon import MONTH_PATTERN, NEWSROOM_ROLES, WEEKDAY_PATTERN, alternation
 
 log = logging.getLogger(__name__)
@@ -249,7 +250,6 @@ _BYLINE_FILLER_RE = re.compile(
 # Edge characters trimmed before matching (not parentheses, so "(c) 2026" survives).
 _EDGE_CHARS = " \t-|•·»«›‹>*#_~=:;,.!?/\\\"'…→←↑"
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"})
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Lines that read like a sentence rather than a linked headline.
 _SENTENCE_END_RE = re.compile(r"[.!?:;\"'”’)\]…]\s*$")
 _HEADLINE_MAX_WORDS = 16
@@ -257,8 +257,9 @@ _LABEL_WITH_TEXT_RE = re.compile(r"[:|>»]\s*\S")
 
 
 def collapse_whitespace(text: str) -> str:
-    """Return `text` on one line with runs of whitespace (incl. NBSP) made one space."""
-    return " ".join(_INVISIBLE_RE.sub("", text).split())
+    """Return `text` on one line with runs of whitespace (incl. NBSP) made one space, invisible characters
+    (`corpus.invisible`) dropped."""
+    return " ".join(strip_invisible(text).split())
 
 
 def _normalise(line: str) -> str:

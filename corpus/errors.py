@@ -26,11 +26,13 @@ class UnsupportedFile(CorpusError):
 
 
 class DuplicateArticle(CorpusError):
-    """The article is already held (same canonical URL or same text)."""
+    """The article is already held (same canonical URL and text, or same text). `carried_by` is the outlet
+    recorded as also carrying the held article, when the duplicate is its verbatim copy at another outlet."""
 
-    def __init__(self, message: str, existing_id: int) -> None:
+    def __init__(self, message: str, existing_id: int, carried_by: str | None = None) -> None:
         super().__init__(message)
         self.existing_id = existing_id
+        self.carried_by = carried_by
 
 
 class ArticleNotFound(CorpusError):

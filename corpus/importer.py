@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from corpus.errors import BadRecord
+from corpus.invisible import strip_invisible
 from corpus.models import ArticleDraft
 from corpus.split import split_paragraphs
 
@@ -52,7 +53,7 @@ def record_to_draft(record: object, max_paragraph_chars: int = 2000) -> ArticleD
     if not isinstance(record, dict):
         raise BadRecord(f"expected an object, got {type(record).__name__}")
     for key in REQUIRED:
-        if not isinstance(record.get(key), str) or not record[key].strip():
+        if not isinstance(record.get(key), str) or not strip_invisible(record[key]).strip():
             raise BadRecord(f"missing or empty {key!r}")
     for key in OPTIONAL:
         if record.get(key) is not None and not isinstance(record[key], str):

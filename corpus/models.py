@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from corpus.invisible import strip_invisible
+
 
 @dataclass(frozen=True)
 class ArticleDraft:
@@ -14,6 +16,10 @@ class ArticleDraft:
     `origin` is the wire agency the story comes from ("Reuters"), when it is not the outlet's own.
     `speakers`, when given, holds one entry per paragraph: who the paragraph quotes, as shown to readers
     ("Igor Konashenkov (Russian Defense Ministry spokesman)"), or None.
+    `added_url` is the URL it was fetched by, as given, when that is not `url` (a short link, a redirect, a
+    tracking parameter, a canonical link elsewhere on the site): the article is found by either.
+    No text field holds an invisible character (`corpus.invisible`): they are stripped here, the one place
+    every way an article arrives goes through.
     """
 
     title: str
@@ -26,6 +32,18 @@ class ArticleDraft:
     origin: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     speakers: tuple[str | None, ...] = ()
+    added_url: str | None = None
+
+    def __post_init__(self) -> None:
+        def visible(value: str | None) -> str | None:
+            return None if value is None else strip_invisible(value).strip() or None
+
+        for name in ("source", "author", "origin", "language"):
+            object.__setattr__(self, name, visible(getattr(self, name)))
+        object.__setattr__(self, "title", visible(self.title) or "")
+        object.__setattr__(self, "paragraphs", tuple(strip_invisible(p) for p in self.paragraphs))
+        object.__setattr__(self, "speakers", tuple(visible(s) for s in self.speakers))
+        object.__setattr__(self, "extra", {k: strip_invisible(v) for k, v in self.extra.items()})
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL UNIQUE,
     added_at TEXT NOT NULL,
     extra TEXT NOT NULL DEFAULT '{}',
-    story_id INTEGER
+    story_id INTEGER,
+    added_url TEXT
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -55,6 +57,8 @@ CREATE TABLE IF NOT EXISTS article_carriers (
 );
 CREATE INDEX IF NOT EXISTS article_carriers_article ON article_carriers(article_id);
 """
+# articles.added_url: the URL a fetched article was added by, when it is not its link (a redirect, a canonical
+# link elsewhere on the same site): `find` and therefore `remove` take it too.
 # articles.story_id: articles carrying the same story (syndicated copies) share it, the id of the first
 # one held; NULL for a story held once. article_sketch: each article's bottom-k shingle sketch, to find
 # the copies of a new article (corpus.syndication). article_carriers: other outlets' pages with exactly the
@@ -74,6 +78,24 @@ def normalize_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
+def url_differences(a: str, b: str) -> list[str]:
+    """How two URLs of one page (equal under `normalize_url`) differ: any of "tracking parameters", "case",
+    "a trailing slash", "a fragment"; empty when they are the same."""
+    pa, pb = urlsplit(a.strip()), urlsplit(b.strip())
+    tracking = [sorted((k, v) for k, v in parse_qsl(p.query, keep_blank_values=True) if _TRACKING_PARAM.match(k))
+                for p in (pa, pb)]
+    found = []
+    if tracking[0] != tracking[1]:
+        found.append("tracking parameters")
+    if (pa.scheme, pa.netloc) != (pb.scheme, pb.netloc):
+        found.append("case")
+    if pa.path != pb.path:
+        found.append("a trailing slash")
+    if pa.fragment != pb.fragment:
+        found.append("a fragment")
+    return found
+
+
 def content_hash(paragraphs: Iterable[str]) -> str:
     """A hash of the article text that ignores case, punctuation and spacing."""
     words = " ".join(" ".join(_WORDS.findall(p.lower())) for p in paragraphs)
@@ -82,6 +104,19 @@ def content_hash(paragraphs: Iterable[str]) -> str:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Updated:
+    """A held article replaced by a new version of its page (the same URL, other text): the same id, new
+    passages. `replaced` are the passage ids of the version it replaced, to drop from every index."""
+
+    article: Article
+    passages: list[Passage]
+    replaced: list[int]
+
+
+Stored = tuple[Article, list[Passage]] | Updated | DuplicateArticle
 
 
 class ArticleStore:
@@ -108,7 +143,10 @@ class ArticleStore:
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
             if "story_id" not in columns:
                 self._db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
+            if "added_url" not in columns:
+                self._db.execute("ALTER TABLE articles ADD COLUMN added_url TEXT")
             self._db.execute("CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id)")
+            self._db.execute("CREATE INDEX IF NOT EXISTS articles_added_url ON articles(added_url)")
             unsketched = [r[0] for r in self._db.execute(
                 "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM article_sketch) ORDER BY id")]
             if not unsketched:
@@ -130,13 +168,18 @@ class ArticleStore:
 
     # -- writing --------------------------------------------------------------------------
 
-    def add_many(self, drafts: Sequence[ArticleDraft]) -> list[tuple[Article, list[Passage]] | DuplicateArticle]:
+    def add_many(self, drafts: Sequence[ArticleDraft]) -> list[Stored]:
         """Store several articles in one transaction.
 
-        Returns, for each draft in order, the stored article with its passages, or the
-        `DuplicateArticle` error saying which held article it repeats (also within the batch).
+        A draft whose URL is held with other text is a new version of that page: it replaces the held
+        article's text (`Updated`). A draft whose text is held, or whose URL is held with the same text, is
+        a `DuplicateArticle`.
+
+        Returns:
+            For each draft in order: the stored article with its passages, `Updated`, or the
+            `DuplicateArticle` error saying which held article it repeats (also within the batch).
         """
-        results: list[tuple[Article, list[Passage]] | DuplicateArticle] = []
+        results: list[Stored] = []
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -149,35 +192,72 @@ class ArticleStore:
         return results
 
     def add(self, draft: ArticleDraft) -> tuple[Article, list[Passage]]:
-        """Store one article; raises `DuplicateArticle` if it is already held."""
+        """Store one article (or a new version of a held one: see `add_many`); raises `DuplicateArticle` if
+        it is already held."""
         result = self.add_many([draft])[0]
         if isinstance(result, DuplicateArticle):
             raise result
-        return result
+        return (result.article, result.passages) if isinstance(result, Updated) else result
 
-    def _insert(self, draft: ArticleDraft) -> tuple[Article, list[Passage]] | DuplicateArticle:
+    def _insert(self, draft: ArticleDraft) -> Stored:
         digest = content_hash(draft.paragraphs)
         url = normalize_url(draft.url) if draft.url else None
-        row = self._db.execute(
-            "SELECT id, title, url, source FROM articles WHERE content_hash = ? OR (url IS NOT NULL AND url = ?)",
-            (digest, url),
-        ).fetchone()
+        by_url = self._db.execute("SELECT id, title, url, source, content_hash, added_at FROM articles WHERE url = ?",
+                                  (url,)).fetchone() if url else None
+        by_text = self._db.execute("SELECT id, title, url, source FROM articles WHERE content_hash = ?",
+                                   (digest,)).fetchone()
+        if by_url and by_url[4] != digest and by_text is None:
+            return self._update(by_url[0], by_url[5], draft, digest)
+        row = by_url if by_url and by_url[4] == digest else by_text
         if row:
             message = f"already held as article {row[0]}: {row[1]}"
-            if url and url != row[2] and draft.source and draft.source != row[3]:
+            if url and url != row[2] and draft.source and draft.source != row[3] and not by_url:
                 # The same text at another outlet: a verbatim syndicated copy, remembered as a carrier.
                 self._db.execute("INSERT OR IGNORE INTO article_carriers (article_id, url, source, title, added_at)"
                                  " VALUES (?, ?, ?, ?, ?)", (row[0], url, draft.source, draft.title, _now()))
                 message += f" (the same text; recorded as also carried by {draft.source})"
+                return DuplicateArticle(message, existing_id=row[0], carried_by=draft.source)
             return DuplicateArticle(message, existing_id=row[0])
         added_at = _now()
+        added_url = normalize_url(draft.added_url) if draft.added_url else None
         cur = self._db.execute(
-            "INSERT INTO articles (url, title, source, author, published_at, language, origin, content_hash, added_at, extra)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles (url, title, source, author, published_at, language, origin, content_hash, added_at,"
+            " extra, added_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (url, draft.title, draft.source, draft.author, draft.published_at, draft.language, draft.origin,
-             digest, added_at, json.dumps(draft.extra)),
+             digest, added_at, json.dumps(draft.extra), added_url if added_url != url else None),
         )
         article_id = int(cur.lastrowid)
+        passages = self._insert_passages(article_id, draft)
+        article = Article(id=article_id, title=draft.title, url=url, source=draft.source, author=draft.author,
+                          published_at=draft.published_at, language=draft.language, origin=draft.origin,
+                          content_hash=digest, added_at=added_at, passage_count=len(passages))
+        return article, passages
+
+    def _update(self, article_id: int, added_at: str, draft: ArticleDraft, digest: str) -> Updated:
+        """Replace a held article's text and metadata with a new version of its page, keeping its id.
+
+        The old passages, sketch and carriers (pages with exactly the old text) go; the new text is linked to
+        the stories it belongs to now."""
+        url = normalize_url(draft.url) if draft.url else None
+        added_url = normalize_url(draft.added_url) if draft.added_url else None
+        replaced = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE article_id = ? ORDER BY id",
+                                                   (article_id,))]
+        for table in ("passages", "article_sketch", "article_carriers"):
+            self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+        self._db.execute(
+            "UPDATE articles SET title = ?, source = ?, author = ?, published_at = ?, language = ?, origin = ?,"
+            " content_hash = ?, extra = ?, story_id = NULL, added_url = COALESCE(?, added_url) WHERE id = ?",
+            (draft.title, draft.source, draft.author, draft.published_at, draft.language, draft.origin, digest,
+             json.dumps(draft.extra), added_url if added_url != url else None, article_id),
+        )
+        passages = self._insert_passages(article_id, draft)
+        article = Article(id=article_id, title=draft.title, url=url, source=draft.source, author=draft.author,
+                          published_at=draft.published_at, language=draft.language, origin=draft.origin,
+                          content_hash=digest, added_at=added_at, passage_count=len(passages))
+        return Updated(article, passages, replaced)
+
+    def _insert_passages(self, article_id: int, draft: ArticleDraft) -> list[Passage]:
+        """Store the draft's paragraphs as the article's passages, and link it to its story."""
         passages = []
         speakers = draft.speakers if len(draft.speakers) == len(draft.paragraphs) else (None,) * len(draft.paragraphs)
         for position, (text, speaker) in enumerate(zip(draft.paragraphs, speakers, strict=True)):
@@ -187,10 +267,7 @@ class ArticleStore:
             ).lastrowid
             passages.append(Passage(id=int(pid), article_id=article_id, position=position, text=text, speaker=speaker))
         self._link_story(article_id, draft.paragraphs)
-        article = Article(id=article_id, title=draft.title, url=url, source=draft.source, author=draft.author,
-                          published_at=draft.published_at, language=draft.language, origin=draft.origin,
-                          content_hash=digest, added_at=added_at, passage_count=len(passages))
-        return article, passages
+        return passages
 
     def _link_story(self, article_id: int, paragraphs: Sequence[str]) -> None:
         """Record the article's sketch and join it to the held articles carrying the same story."""
@@ -248,13 +325,16 @@ class ArticleStore:
     # -- reading --------------------------------------------------------------------------
 
     def find(self, url_or_id: str) -> Article:
-        """The article with this id (a number) or URL; raises `ArticleNotFound`."""
+        """The article with this id (a number), URL, or the URL it was added by (the latest so added);
+        raises `ArticleNotFound`."""
         key = url_or_id.strip()
         with self._lock:
             if key.isdigit():
                 row = self._query_articles("WHERE a.id = ?", (int(key),))
             else:
-                row = self._query_articles("WHERE a.url = ?", (normalize_url(key),))
+                url = normalize_url(key)
+                row = (self._query_articles("WHERE a.url = ?", (url,))
+                       or self._query_articles("WHERE a.added_url = ? ORDER BY a.id DESC LIMIT 1", (url,)))
         if not row:
             raise ArticleNotFound(f"no held article matches {key!r}")
         return row[0]

@@ -30,6 +30,7 @@ class Embedder(Protocol):
     dim: int
     #: A question whose best passage is less similar than this is treated as unanswered.
     default_min_similarity: float
+    default_unknown_terms_below: float
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray: ...
 
@@ -40,6 +41,8 @@ class SentenceTransformerEmbedder:
     # all-MiniLM-L6-v2's answer threshold, calibrated on short chat questions (bench/natural.py) and
     # MultiHop-RAG's long ones together (bench/README.md, issue 13).
     default_min_similarity = 0.45
+    # A question with words no held passage has is declined below this cosine (retrieval.unknown_terms_below).
+    default_unknown_terms_below = 0.6
 
     def __init__(self, model: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0) -> None:
         # Set before sentence_transformers/huggingface_hub are imported: no code path may reach the hub.
@@ -108,6 +111,7 @@ class NativeEmbedder:
     """
 
     default_min_similarity = SentenceTransformerEmbedder.default_min_similarity
+    default_unknown_terms_below = SentenceTransformerEmbedder.default_unknown_terms_below
 
     def __init__(self, model: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0,
                  quantize: str = "none", max_seq_length: int = 0) -> None:
@@ -218,6 +222,7 @@ class BackgroundEmbedder:
 
     def __init__(self, load, name: str, dim: int, default_min_similarity: float) -> None:  # noqa: ANN001
         self.name, self.dim, self.default_min_similarity = name, dim, default_min_similarity
+        self.default_unknown_terms_below = NativeEmbedder.default_unknown_terms_below
         self._model: Embedder | None = None
         self._error: BaseException | None = None
         self._done = threading.Event()
@@ -301,6 +306,7 @@ class HashEmbedder:
     """
 
     default_min_similarity = 0.2
+    default_unknown_terms_below = -1.0  # not calibrated: word-hash cosines say nothing of a missing word
 
     def __init__(self, dim: int = 512) -> None:
         self.name = f"hash-{dim}"
@@ -330,6 +336,10 @@ class QueryCache:
     @property
     def default_min_similarity(self) -> float:
         return self.embedder.default_min_similarity
+
+    @property
+    def default_unknown_terms_below(self) -> float:
+        return getattr(self.embedder, "default_unknown_terms_below", -1.0)
 
     def encode(self, questions: list[str]) -> np.ndarray:
         with self._lock:

@@ -34,6 +34,9 @@ class AnswerPassage:
     speaker: str | None = None
     # Other held articles carrying this passage's text (syndicated copies): [{source, url, title}].
     also_carried_by: list[dict[str, str | None]] = field(default_factory=list)
+    # Held copies of this passage that state other numbers, dates or names (retrieval.copies):
+    # [{source, url, title, relation ("other outlet", "later version", "earlier version"), detail}].
+    disagrees_with: list[dict[str, str | None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from corpus.models import Article, Passage
-from corpus.syndication import near_identical
+from corpus.syndication import is_copy
 from index.hybrid import Hit, SearchParams
 from retrieval.answer import Answer, AnswerPassage, Reason
 from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, merge_parts
+from retrieval.copies import mark_disagreements
 from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
 from retrieval.precision import refine, unknown_words, unmentioned
 from retrieval.question import article_filter, clean_question, parse_query, question_parts, speaker_matches
@@ -54,7 +55,7 @@ class RankingParams(SearchParams, Protocol):
     @property
     def max_question_chars(self) -> int: ...
     @property
-    def unknown_terms_below(self) -> float: ...
+    def unknown_terms_below(self) -> float | None: ...
     @property
     def unknown_terms_min_passages(self) -> int: ...
     @property
@@ -100,6 +101,9 @@ class Encoder(Protocol):
     @property
     def default_min_similarity(self) -> float: ...
 
+    @property
+    def default_unknown_terms_below(self) -> float: ...
+
 
 class Retriever:
     """Answers questions from an index of passages and the catalog of the articles they belong to.
@@ -122,6 +126,13 @@ class Retriever:
         else the model's calibrated default. Passages below half of it are never shown."""
         configured = self.params.min_similarity
         return self.queries.default_min_similarity if configured is None else configured
+
+    @property
+    def unknown_terms_below(self) -> float:
+        """The cosine under which a question with words no held passage has is declined: the configured
+        one, else the model's calibrated default (the test embedder has none: the check is off)."""
+        configured = self.params.unknown_terms_below
+        return self.queries.default_unknown_terms_below if configured is None else configured
 
     def ask(self, question: str, k: int | None = None, **filters: str | None) -> Answer:
         """The passages that best answer `question`, or `answered=False` with the reason.
@@ -185,7 +196,7 @@ class Retriever:
         # In a small corpus a word's absence says little: the check needs enough passages to mean something.
         # One unknown word among a long question's thirty is a detail; among a short one's five, the subject.
         unknown = unknown_words(terms) if held >= self.params.unknown_terms_min_passages else ()
-        if unknown and len(unknown) >= UNKNOWN_SHARE * len(terms) and best < self.params.unknown_terms_below:
+        if unknown and len(unknown) >= UNKNOWN_SHARE * len(terms) and best < self.unknown_terms_below:
             return Answer(question, False, [], articles, Reason.UNKNOWN_TERMS, filters, missing=unknown)
         # A passage far below the answer threshold is unrelated to the question: never show it.
         candidates = hits + [h for _, ph in parts for h in ph]
@@ -196,7 +207,7 @@ class Retriever:
         if parts:
             hits = self._merge_parts(question, hits, parts, rows, articles)
         hits = refine(question, hits, rows, self.params)
-        passages = self._select(hits, rows, k, keep, speaker)
+        passages = mark_disagreements(self._select(hits, rows, k, keep, speaker), self.catalog)
         if not passages:
             return Answer(question, False, [], articles, Reason.NO_MATCH, filters)
         missing = unmentioned(question, terms, held, passages, self.params.short_question_words)
@@ -238,7 +249,7 @@ class Retriever:
         passage joins `shown`), then pages with exactly the article's text, which were not stored twice."""
         carried = []
         for other, others in self.catalog.copies(passage.article_id):
-            copy = next((q for q in others if near_identical(q.text, passage.text)), None)
+            copy = next((q for q in others if is_copy(q.text, passage.text)), None)
             if copy is not None:
                 shown.add(copy.id)
                 carried.append({"source": other.source, "url": other.url, "title": other.title})

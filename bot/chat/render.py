@@ -3,7 +3,12 @@
 Everything taken from an article (or typed by a member and echoed back) goes through `escape`:
 no mention can ping or render (a zero-width space after every `@` and `<`), no markdown can change
 the layout (markdown characters are backslash-escaped), and bare links are wrapped in `<...>` so
-they never unfurl. Lengths are measured in UTF-16 code units (`dlen`), which is never less than
+they never unfurl. The only links in a reply are the ones made here. Discord's parser (simple-markdown)
+matches a whole `[label](url)` before it reads backslash escapes, and a label may run on over a `]` to any
+later `](...)` in the same text, so escaping is not enough: a link's label (`label`) holds none of
+`[ ] ( ) < >`, and names, titles and details, which may follow a link, hold no `[` or `]` and no URL
+(`unlinked`); brackets become look-alikes, a scheme's `://` gets a zero-width space. Passage text comes
+before any link in its embed and keeps its brackets, escaped. Lengths are measured in UTF-16 code units (`dlen`), which is never less than
 the character count, so a text within a limit by `dlen` is within it however Discord counts.
 """
 
@@ -16,7 +21,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.present import attribution_parts, partial_note, why_unanswered
+from bot.present import attribution_parts, disagreement_parts, partial_note, why_unanswered
 from bot.results import AddResult, Answer, AnswerPassage, Stats
 from corpus.models import Article
 
@@ -46,6 +51,11 @@ _ORDERED = re.compile(r"\d+[.)]")
 _DROP = {c: None for c in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
          if not chr(c).isspace()}
 _LINK_UNSAFE = frozenset(' <>"()`{}|\\^')
+# Look-alikes for the characters that could end a link's label (or, after a link, extend it) or start a URL.
+_BRACKETS_SAFE = {"[": "\u2772", "]": "\u2773"}
+_NAME_SAFE = str.maketrans(_BRACKETS_SAFE)
+_LABEL_SAFE = str.maketrans({**_BRACKETS_SAFE, "(": "\u2768", ")": "\u2769", "<": "\u2039", ">": "\u203a"})
+_SCHEME_SLASHES = re.compile(r"(?<=:)(?=//)")
 # A sentence ends at . ! ? (maybe closed by a quote or bracket) before a space and a non-lowercase letter.
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[^\s\w]*[^\W_a-z])")
 _ABBREVIATIONS = frozenset(
@@ -126,6 +136,19 @@ def escape_word(word: str, first: bool = False) -> str:
 def escape(text: str) -> str:
     """Text from an article or a member, on one line, unable to ping or to break the layout."""
     return " ".join(escape_word(w, first=i == 0) for i, w in enumerate(clean(text).split(" ")) if w)
+
+
+def unlinked(text: str, limit: int) -> str:
+    """`shorten` for a name, title or detail, which must not link anywhere nor reach into a link before it:
+    brackets become look-alikes, and a zero-width space between a URL's scheme and its slashes leaves the URL
+    readable but no URL to any parser."""
+    return shorten(_SCHEME_SLASHES.sub(ZWSP, clean(text).translate(_NAME_SAFE)), limit)
+
+
+def label(text: str, limit: int) -> str:
+    """`unlinked` for a link's label: brackets, parentheses and angle brackets become look-alikes, so that the
+    label can neither end before the link's own `](` nor hold another link."""
+    return unlinked(clean(text).translate(_LABEL_SAFE), limit)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -267,15 +290,17 @@ class Reply:
 
 
 def linked_title(title: str | None, url: str | None, limit: int = TITLE_CHARS) -> str:
-    """`[Title](<url>)`, the title shortened to `limit` and the link never cut (left out when unusable)."""
-    text = shorten(title or "untitled", limit) or ELLIPSIS
+    """`[Title](<url>)`, the title shortened to `limit` and the link never cut (left out when unusable).
+    The title is a `label` when linked, `unlinked` otherwise: either way it links nowhere itself."""
     target = link_target(url)
-    return f"[{text}](<{target}>)" if target else text
+    if target is None:
+        return unlinked(title or "untitled", limit) or ELLIPSIS
+    return f"[{label(title or 'untitled', limit) or ELLIPSIS}](<{target}>)"
 
 
 def attribution(p: AnswerPassage) -> str:
     """`— Speaker · Outlet · Author · 2026-03-04 · [Title](<url>)`, every part escaped and bounded."""
-    parts = [shorten(x, NAME_CHARS) for x in attribution_parts(p)]
+    parts = [unlinked(x, NAME_CHARS) for x in attribution_parts(p)]
     return "\u2014 " + " \u00b7 ".join([*[x for x in parts if x], linked_title(p.title, p.url)])
 
 
@@ -295,6 +320,22 @@ def also_carried(p: AnswerPassage) -> str | None:
         return None
     more = len(links) - CARRIERS_SHOWN
     return "also carried by " + ", ".join(links[:CARRIERS_SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
+DIFFERENCES_SHOWN = 3  # copies stating other facts named under a passage, at most
+DETAIL_CHARS = 300
+
+
+def differences(p: AnswerPassage) -> list[str]:
+    """`differs from [Outlet](<url>): what each says`, one line for each held copy of the passage that states
+    other numbers, dates or names (or `corrected in [a later version](<url>): ...` for the same outlet's)."""
+    lines = []
+    for other in p.disagrees_with[:DIFFERENCES_SHOWN]:
+        what, whom = disagreement_parts(other)
+        detail = unlinked(other.get("detail") or "it states other facts", DETAIL_CHARS)
+        lines.append(f"{what} {linked_title(whom, other.get('url'), NAME_CHARS)}: {detail}")
+    more = len(p.disagrees_with) - DIFFERENCES_SHOWN
+    return lines + ([f"and {more} more cop{'ies' if more > 1 else 'y'} that differ"] if more > 0 else [])
 
 
 def _share(caps: Sequence[int], total: int) -> list[int]:
@@ -318,7 +359,7 @@ def answer_reply(answer: Answer, outlets: Sequence[tuple[str, int]] = (), titles
     if not answer.answered or not answer.passages:
         return Reply(content=nothing_found(answer, outlets, titles))
     passages = answer.passages[:EMBEDS_PER_MESSAGE]
-    attrs = [attribution(p) + (f"\n{carried}" if (carried := also_carried(p)) else "") for p in passages]
+    attrs = ["\n".join([attribution(p), *filter(None, [also_carried(p)]), *differences(p)]) for p in passages]
     bodies = [passage_markdown(p.text, answer.question, EMBED_DESCRIPTION_LIMIT) for p in passages]
     caps = [max(0, min(dlen(b), EMBED_DESCRIPTION_LIMIT - dlen(a) - 1)) for a, b in zip(attrs, bodies, strict=True)]
     chosen, used = 0, 0
@@ -347,10 +388,10 @@ def nothing_found(answer: Answer, outlets: Sequence[tuple[str, int]] = (), title
         return "I hold no articles yet: a moderator can add some with `/add`."
     note = why_unanswered(answer)
     if outlets:
-        note += " They come from " + ", ".join(f"{shorten(name, 60)} ({n})" for name, n in outlets[:5])
+        note += " They come from " + ", ".join(f"{unlinked(outlet, 60)} ({n})" for outlet, n in outlets[:5])
         note += " and others." if len(outlets) > 5 else "."
     elif titles:
-        note += " Among them: " + "; ".join(f"*{shorten(t, 120)}*" for t in titles[:3]) + "."
+        note += " Among them: " + "; ".join(f"*{unlinked(t, 120)}*" for t in titles[:3]) + "."
     return fit(note)
 
 
@@ -358,14 +399,17 @@ def nothing_found(answer: Answer, outlets: Sequence[tuple[str, int]] = (), title
 
 
 def add_result(result: AddResult) -> str:
-    """`Added: Title (N passages)`, `Already held: ...` or the reason it failed."""
-    if result.status == "added" and result.article is not None:
+    """`Added: Title (N passages)`, `Updated: ...`, `Already held: ...` or the reason it failed."""
+    if result.status in ("added", "updated") and result.article is not None:
         a = result.article
         n = a.passage_count
-        return fit(f"Added: {linked_title(a.title, a.url)} ({n} passage{'s' if n != 1 else ''}, article {a.id}).")
+        counts = f"{n} passage{'s' if n != 1 else ''}, article {a.id}"
+        if result.status == "updated":
+            return fit(f"Updated: {linked_title(a.title, a.url)} ({counts}; the previous version's passages are gone).")
+        return fit(f"Added: {linked_title(a.title, a.url)} ({counts}).")
     message = escape(result.message)
-    if result.status == "added":
-        return fit("A" + message[1:] if message.startswith("added") else f"Added: {message}")
+    if result.status in ("added", "updated"):
+        return fit(message[0].upper() + message[1:] if message else result.status.capitalize())
     if result.status == "duplicate":
         return fit("A" + message[1:] if message.startswith("already held") else f"Already held: {message}")
     return fit(f"Could not add that: {message}")
@@ -383,12 +427,12 @@ def sources_page(articles: Sequence[Article], page: int, pages: int, total: int)
     room = (CONTENT_LIMIT - dlen(header) - len(articles)) // len(articles)
     lines = [header]
     for a in articles:
-        head = " \u00b7 ".join(x for x in [f"`{a.id}`", (a.published_at or "")[:10], shorten(a.source or "", 40)] if x)
+        head = " \u00b7 ".join(x for x in [f"`{a.id}`", (a.published_at or "")[:10], unlinked(a.source or "", 40)] if x)
         tail = f" ({a.passage_count} passage{'s' if a.passage_count != 1 else ''})"
         space = room - dlen(head) - dlen(tail) - 3
         title = linked_title(a.title, a.url, min(TITLE_CHARS, max(20, space // 3)))
         if dlen(title) > space:  # the link does not fit on this line: show the title alone
-            title = shorten(a.title or "untitled", max(1, space))
+            title = unlinked(a.title or "untitled", max(1, space))
         lines.append(f"{head} \u00b7 {title}{tail}")
     return fit("\n".join(lines))
 
@@ -403,7 +447,7 @@ def stats_message(stats: Stats, rebuilding: bool = False) -> str:
     if rebuilding:
         lines.append("A rebuild is running.")
     if stats.sources:
-        lines.append("**Outlets:** " + ", ".join(f"{shorten(name, 60)} ({n})" for name, n in stats.sources[:20]))
+        lines.append("**Outlets:** " + ", ".join(f"{unlinked(outlet, 60)} ({n})" for outlet, n in stats.sources[:20]))
     return fit("\n".join(lines))
 
 

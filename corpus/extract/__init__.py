@@ -10,9 +10,9 @@ Markdown through `corpus.extract.text`.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
+from corpus import provenance
 from corpus.errors import NotAnArticle, UnsupportedFile
 from corpus.extract._common import KEEP_SUBHEADINGS, MIN_WORDS
 from corpus.extract.decode import decode
@@ -103,8 +103,7 @@ def extract(content: bytes | str, kind: str, *, url: str | None = None, name: st
         content = decode(content, kind, label)
     if kind == "html":
         return extract_html(content, url=url)
-    draft = extract_text(content, name=name)
-    return draft if draft.url or not url else replace(draft, url=url)
+    return provenance.settle(extract_text(content, name=name), url)
 
 
 def extract_file(path: Path) -> ArticleDraft:

@@ -21,10 +21,12 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
+from corpus import provenance
 from corpus.clean import clean_paragraphs, collapse_whitespace
 from corpus.errors import NotAnArticle
 from corpus.extract._common import KEEP_SUBHEADINGS, MIN_WORDS, iso_date, language_code
 from corpus.extract.decode import decode_html
+from corpus.invisible import strip_invisible
 from corpus.lexicon import NEWSROOM_ROLES, alternation
 from corpus.models import ArticleDraft
 
@@ -112,13 +114,15 @@ class _PageMeta:
     """Metadata read from JSON-LD and meta tags (each field the first one found)."""
 
     title: str | None = None
-    site_name: str | None = None
+    site_name: str | None = None  # the JSON-LD publisher, else og:site_name or application-name
+    og_site_name: str | None = None
     author: str | None = None
     published: str | None = None
     modified: str | None = None
     url: str | None = None
     language: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    claimed_urls: list[str] = field(default_factory=list)  # canonical, og:url, JSON-LD url and publisher url
 
 
 def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
@@ -134,8 +138,13 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
             `corpus.extract.decode.decode_html`: a BOM, UTF-8 validity, the
             page's declared charset, or detection). `corpus.extract.extract`
             is the entry point for bytes: it also refuses binary files.
-        url: Where the page came from; used to resolve a relative canonical URL
-            and as the article URL when the page declares none.
+        url: Where the page came from (after redirects); used to resolve a
+            relative canonical URL and as the article URL when the page declares
+            none. The page's own claims are checked against it
+            (`corpus.provenance`): a canonical link, og:url or publisher on
+            another site is kept in `extra` (``claimed_url``,
+            ``claimed_source``), never as the link, the outlet or a date.
+            Without it (a local file, an upload) the page's claims stand.
 
     Returns:
         The article: title, body paragraphs, canonical URL, source (site name),
@@ -150,6 +159,7 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
         if not html.strip():
             raise NotAnArticle(f"{NO_ARTICLE} (it is empty)")
         html = decode_html(html)
+    html = strip_invisible(html)  # read as a reader sees it (see corpus.invisible)
     if not html.strip():
         raise NotAnArticle(f"{NO_ARTICLE} (it is empty)")
 
@@ -157,6 +167,9 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
     if tree is None:
         raise NotAnArticle(f"{NO_ARTICLE} (it could not be read as HTML)")
     meta = _page_meta(tree)
+    claims_elsewhere = any(provenance.elsewhere(_absolute(claim, url), url) for claim in meta.claimed_urls)
+    if claims_elsewhere:
+        _drop_address_claims(tree)  # so that no date is read from another site's URL
 
     # htmldate's text-wide search is slow and only needed without date metadata.
     date_params = {"extensive_search": meta.published is None, "original_date": True}
@@ -168,7 +181,9 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
     if doc is None:
         raise NotAnArticle(NO_ARTICLE)
 
-    source = _clean_field(meta.site_name) or _site_from_title(tree, url or meta.url) or _clean_field(doc.sitename)
+    source, claimed_source = _pick_source(meta, tree, doc.sitename, url, claims_elsewhere)
+    if claimed_source:
+        meta.extra["claimed_source"] = claimed_source
     title = _clean_field(doc.title) or meta.title or _first_heading(tree)
     title = _tidy_title(title, source, tree) if title else None
     author = _pick_author(doc.author, meta.author, source)
@@ -188,7 +203,7 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
         extra=meta.extra,
     )
     log.debug("extracted %r: %d paragraphs", draft.title, len(draft.paragraphs))
-    return draft
+    return provenance.settle(draft, url, claims_elsewhere)
 
 
 def _body_paragraphs(body: Any, title: str | None) -> list[str]:
@@ -309,7 +324,8 @@ def _page_meta(tree: HtmlElement) -> _PageMeta:
         title_el = tree.find(".//title")
         if title_el is not None:
             meta.title = _clean_field(title_el.text_content())
-    meta.site_name = meta.site_name or _clean_field(tags.get("og:site_name") or tags.get("application-name"))
+    meta.og_site_name = _clean_field(tags.get("og:site_name") or tags.get("application-name"))
+    meta.site_name = meta.site_name or meta.og_site_name
     if not meta.author:
         for key in ("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author"):
             if _is_name(tags.get(key)):
@@ -331,6 +347,7 @@ def _page_meta(tree: HtmlElement) -> _PageMeta:
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             canonical = link.get("href").strip()
             break
+    meta.claimed_urls = [u for u in (canonical, tags.get("og:url"), *meta.claimed_urls) if u]
     meta.url = canonical or tags.get("og:url") or meta.url
 
     html_el = tree if tree.tag == "html" else tree.find(".//html")
@@ -360,12 +377,18 @@ def _read_json_ld(tree: HtmlElement, meta: _PageMeta) -> None:
         meta.title = _clean_field(_json_text(article.get("headline")) or _json_text(article.get("name")))
         meta.author = _json_ld_names(article.get("author"))
         meta.site_name = _json_ld_names(article.get("publisher"))
+        publishers = article.get("publisher")
+        for publisher in publishers if isinstance(publishers, list) else [publishers]:
+            if isinstance(publisher, dict) and _json_text(publisher.get("url")):
+                meta.claimed_urls.append(_json_text(publisher.get("url")))
         meta.published = iso_date(_json_text(article.get("datePublished")) or _json_text(article.get("dateCreated")))
         meta.modified = iso_date(_json_text(article.get("dateModified")))
         main = article.get("mainEntityOfPage")
         if isinstance(main, dict):
             main = main.get("@id") or main.get("url")
         meta.url = _json_text(article.get("url")) or _json_text(main)
+        if meta.url:
+            meta.claimed_urls.append(meta.url)
         lang = article.get("inLanguage")
         meta.language = language_code(lang.get("name") if isinstance(lang, dict) else _json_text(lang))
         return
@@ -486,6 +509,46 @@ def _pick_url(meta_url: str | None, found: str | None, given: str | None) -> str
             continue
         return absolute
     return given
+
+
+def _absolute(candidate: str, given: str | None) -> str | None:
+    """`candidate` resolved against `given`; None when it cannot be."""
+    try:
+        return urljoin(given, candidate.strip()) if given else candidate.strip()
+    except ValueError:
+        return None
+
+
+def _drop_address_claims(tree: HtmlElement) -> None:
+    """Remove the canonical link, og:url and JSON-LD (already read into `_PageMeta`), so that trafilatura and
+    htmldate do not read an address or a date from a URL the page claims on another site."""
+    for link in list(tree.iterfind(".//link")):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            link.drop_tree()
+    for element in list(tree.iterfind(".//meta")):
+        if (element.get("property") or element.get("name") or "").strip().lower() == "og:url":
+            element.drop_tree()
+    for script in list(tree.iterfind(".//script")):
+        if (script.get("type") or "").strip().lower() == "application/ld+json":
+            script.drop_tree()
+
+
+def _pick_source(meta: _PageMeta, tree: HtmlElement, sitename: str | None, url: str | None,
+                 claims_elsewhere: bool) -> tuple[str | None, str | None]:
+    """(outlet, name claimed and refused): the first outlet name the page gives (JSON-LD publisher,
+    og:site_name, the site part of <title>, trafilatura's) that is the serving site's
+    (`corpus.provenance.names_other_site`); when the page names only other sites, the serving site's domain."""
+    names = [_clean_field(meta.site_name), meta.og_site_name, _site_from_title(tree, url or meta.url),
+             _clean_field(sitename)]
+    refused = None
+    for name in names:
+        if not name:
+            continue
+        if provenance.names_other_site(name, url, claims_elsewhere):
+            refused = refused or name
+            continue
+        return name, refused
+    return (provenance.site(url) if refused else None), refused
 
 
 def _pick_author(found: str | None, meta_author: str | None, source: str | None) -> str | None:

@@ -11,6 +11,7 @@ from corpus.bylines import byline_names
 from corpus.clean import clean_paragraphs, collapse_whitespace
 from corpus.errors import NotAnArticle
 from corpus.extract._common import KEEP_SUBHEADINGS, MIN_WORDS, iso_date, language_code
+from corpus.invisible import strip_invisible
 from corpus.models import ArticleDraft
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,8 @@ def extract_text(text: str, name: str | None = None) -> ArticleDraft:
         NotAnArticle: no title or fewer than `MIN_WORDS` words of body text.
     """
     markdown = name is None or Path(name).suffix.lower() in MARKDOWN_SUFFIXES
-    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = strip_invisible(text)  # read as a reader sees it: "By Ana\u2067 Brisk" is a byline
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     fields: dict[str, str] = {}
     lines = _read_yaml_front_matter(lines, fields)
 

@@ -67,10 +67,10 @@ def test_empty_and_huge_questions(loaded: EventService) -> None:
 
 
 def test_same_article_twice_is_stored_once(loaded: EventService, tmp_path: Path) -> None:
-    same_url = {**DAM, "body": DAM["body"] + "\n\nA new last paragraph."}
+    same_url = {**DAM, "body": DAM["body"] + "\n\nA new last paragraph."}  # a new version: updates it
     same_text = {**STRIKE, "url": "https://mirror.example/strike?utm_source=x"}
     report = loaded.import_file(write_json(tmp_path / "b.json", [same_url, same_text]))
-    assert (report.added, report.duplicates) == (0, 2)
+    assert (report.added, report.updated, report.duplicates) == (0, 1, 1)
     assert loaded.stats().articles == 3
 
 

@@ -129,3 +129,87 @@ def test_a_verbatim_copy_at_another_outlet_shows_as_also_carried_by(service: Eve
     assert top.source == "Valley Courier" and top.origin == "Meridian Press"
     assert top.also_carried_by == [{"source": "Coastal Ledger", "url": "https://coast.example/compensation",
                                     "title": "Flood compensation announced"}]
+
+
+# -- copies that disagree ----------------------------------------------------------------------------
+
+SHOOTDOWN = [
+    "KASTRO (Meridian Press) - Aldorian air defences shot down 41 drones over the Dorsk ridge on Sept. 17, the "
+    "regional governor Anton Brel said.",
+    "The drones were launched from three sites across the border, according to the governor's office, and most "
+    "were brought down before dawn.",
+    "Schools in the ridge villages stayed closed for a second day while engineers checked the power lines.",
+]
+
+
+def _shootdown(source: str, url: str, paragraphs: list[str], published: str = "2026-09-17") -> dict:
+    return {"title": f"Drones downed over Dorsk ridge ({source})", "url": url, "body": "\n\n".join(paragraphs),
+            "source": source, "published_at": published}
+
+
+def test_copies_that_differ_in_a_fact_are_both_shown_and_marked(service: EventService, tmp_path: Path) -> None:
+    changed = [SHOOTDOWN[0].replace("41 drones", "14 drones"), *SHOOTDOWN[1:]]
+    records = [_shootdown("The Kestrel Ledger", "https://kl.example/drones", SHOOTDOWN),
+               _shootdown("Harbour Watch", "https://hw.example/drones", changed)]
+    assert service.import_file(write_json(tmp_path / "a.json", records)).added == 2
+    answer = service.ask("How many drones did the air defences shoot down over the Dorsk ridge?", k=4)
+    shown = [p for p in answer.passages if "shot down" in p.text]
+    assert {p.source for p in shown} == {"The Kestrel Ledger", "Harbour Watch"}  # not collapsed: both shown
+    for p in shown:
+        assert p.also_carried_by == []  # "also carried by" would say the other agrees
+        [other] = p.disagrees_with
+        assert other["source"] == ({"The Kestrel Ledger", "Harbour Watch"} - {p.source}).pop()
+        assert other["url"] and other["title"] and other["relation"] == "other outlet"
+        mine, theirs = ("41 drones", "14 drones") if p.source == "The Kestrel Ledger" else ("14 drones", "41 drones")
+        assert other["detail"] == f"{p.source} reports {mine}; {other['source']} reports {theirs}"
+    # The paragraphs that agree are still one story carried twice.
+    schools = service.ask("Why did the schools in the ridge villages stay closed?", k=4).passages
+    [school] = [p for p in schools if "Schools" in p.text]
+    assert len(school.also_carried_by) == 1 and school.disagrees_with == []
+
+
+def test_copies_that_differ_only_in_formatting_are_still_one_story(service: EventService, tmp_path: Path) -> None:
+    reformatted = [SHOOTDOWN[0].replace("41", "forty-one").replace("Sept. 17", "September 17")
+                   .replace("KASTRO (Meridian Press) - ", ""), *SHOOTDOWN[1:]]
+    records = [_shootdown("The Kestrel Ledger", "https://kl.example/drones", SHOOTDOWN),
+               _shootdown("Harbour Watch", "https://hw.example/drones", reformatted)]
+    assert service.import_file(write_json(tmp_path / "a.json", records)).added == 2
+    answer = service.ask("How many drones did the air defences shoot down over the Dorsk ridge?", k=4)
+    [top] = [p for p in answer.passages if "shot down" in p.text]
+    assert len(top.also_carried_by) == 1 and top.disagrees_with == []
+
+
+def test_a_later_version_of_the_same_outlets_story_is_named_as_its_correction(service: EventService,
+                                                                               tmp_path: Path) -> None:
+    corrected = [SHOOTDOWN[0].replace("41 drones", "14 drones"), *SHOOTDOWN[1:]]
+    records = [_shootdown("The Kestrel Ledger", "https://kl.example/drones", SHOOTDOWN),
+               _shootdown("The Kestrel Ledger", "https://kl.example/drones-corrected", corrected, "2026-09-18")]
+    assert service.import_file(write_json(tmp_path / "a.json", records)).added == 2
+    answer = service.ask("How many drones did the air defences shoot down over the Dorsk ridge?", k=4)
+    by_url = {p.url: p for p in answer.passages if "shot down" in p.text}
+    old, new = by_url["https://kl.example/drones"], by_url["https://kl.example/drones-corrected"]
+    assert old.disagrees_with[0]["relation"] == "later version"
+    assert old.disagrees_with[0]["detail"] == ("The Kestrel Ledger's later version (2026-09-18) reports 14 drones; "
+                                               "this one reports 41 drones")
+    assert new.disagrees_with[0]["relation"] == "earlier version"
+    assert new.disagrees_with[0]["detail"] == ("this version reports 14 drones; The Kestrel Ledger's earlier "
+                                               "version (2026-09-17) reported 41 drones")
+
+
+def test_the_cli_shows_what_a_disagreeing_copy_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("embedding:\n  model: hash\n", encoding="utf-8")
+    monkeypatch.setenv("EVENTBOT_CONFIG", str(config))
+    changed = [SHOOTDOWN[0].replace("41 drones", "14 drones"), *SHOOTDOWN[1:]]
+    records = [_shootdown("The Kestrel Ledger", "https://kl.example/drones", SHOOTDOWN),
+               _shootdown("Harbour Watch", "https://hw.example/drones", changed)]
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", str(write_json(tmp_path / "a.json", records))]).exit_code == 0
+    question = "How many drones did the air defences shoot down over the Dorsk ridge?"
+    answer = json.loads(runner.invoke(app, ["ask", question, "--json", "-k", "1"]).stdout)
+    [top] = answer["passages"]
+    assert set(top["disagrees_with"][0]) == {"source", "url", "title", "relation", "detail"}
+    human = runner.invoke(app, ["ask", question, "-k", "1"]).stdout
+    other = "Harbour Watch" if top["source"] == "The Kestrel Ledger" else "The Kestrel Ledger"
+    assert f"differs from {other}: {top['disagrees_with'][0]['detail']}" in " ".join(human.split())
+    assert top["disagrees_with"][0]["url"] in human

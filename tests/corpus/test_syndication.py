@@ -1,13 +1,18 @@
-"""Syndicated copies: shingle overlap, the store's story groups, and the migration of an older store."""
+"""Syndicated copies: shingle overlap, the store's story groups, the migration of an older store, and whether
+two copies agree on their facts."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from corpus.models import ArticleDraft
 from corpus.store import ArticleStore
-from corpus.syndication import near_identical, overlap, same_story, shingles, sketch
+from corpus.syndication import agree, conflicts, facts, is_copy, near_identical, overlap, same_story, shingles, sketch
 
 STORY = (
     "LINDHAVEN (Meridian Press) - Negotiators from Aldoria and Sarvenia met face to face on Monday for the first "
@@ -123,3 +128,113 @@ def test_the_same_text_at_another_outlet_is_recorded_as_a_carrier_not_stored_twi
     store.remove(held.id)
     assert store.carriers(held.id) == []
     store.close()
+
+
+# -- agreement: copies say the same thing only when their facts agree --------------------------------
+
+DRONES = ("KASTRO (Meridian Press) - Aldorian air defences shot down 41 drones over the Dorsk ridge on Sept. 17, "
+          "regional governor Anton Brel said.")
+
+
+def keys(text: str) -> set[tuple[str, str]]:
+    return {(f.kind, f.key) for f in facts(text)}
+
+
+def test_facts_are_numbers_dates_and_names_normalised() -> None:
+    assert keys(DRONES) == {("number", "41"), ("date", "09-17"), ("month", "9"), ("name", "kastro"),
+                            ("name", "meridian"), ("name", "press"), ("name", "aldorian"), ("name", "dorsk"),
+                            ("name", "anton"), ("name", "brel")}
+    assert keys("fourteen drones") == keys("14 drones") == {("number", "14")}
+    assert keys("forty-one drones") == keys("41 drones")
+    assert keys("about 2,800 dockworkers") == keys("about 2800 dockworkers") == {("number", "2800")}
+    assert keys("a rise of 4.5 per cent") == keys("a rise of 4.5%") == keys("a rise of 4.5 percent")
+    assert keys("$2.5 million") == keys("2,500,000 dollars") == {("number", "2500000")}
+    assert keys("on September 17") == keys("on Sept. 17") == keys("on 17 September") == keys("on Sept 17th")
+    assert keys("on Tuesday") == keys("on Tues.") == {("day", "2")}
+    assert keys("for the first time") == keys("for the 1st time") == {("number", "1st")}
+    # Titles and ranks are no names; neither are ordinary words that start a sentence.
+    assert keys("Maj. Gen. Ilias Varenko said.") == keys("Major General Ilias Varenko said.")
+    assert keys("The talks resumed. However, they stalled.") == set()
+    assert keys("Z\u00fcrich's mayor") == keys("Zurich mayor") == {("name", "zurich")}
+
+
+@pytest.mark.parametrize("copy", [
+    DRONES.replace("41", "forty-one"),
+    DRONES.replace("Sept. 17", "September 17"),
+    DRONES.replace("KASTRO (Meridian Press) - ", ""),  # the dateline dropped
+    DRONES.replace("regional governor Anton Brel said", "said Anton Brel, the regional governor"),
+    DRONES.replace(" on Sept. 17", ""),  # a fact left out is not a different fact
+    DRONES.replace("said.", "told reporters in Kastro."),  # nor is one added
+])
+def test_copies_that_differ_in_formatting_or_by_leaving_out_agree(copy: str) -> None:
+    assert agree(DRONES, copy) and agree(copy, DRONES)
+    assert is_copy(DRONES, copy)
+
+
+@pytest.mark.parametrize(("copy", "mine", "theirs"), [
+    (DRONES.replace("41", "14"), ["41 drones"], ["14 drones"]),
+    (DRONES.replace("41", "fourteen"), ["41 drones"], ["fourteen drones"]),
+    (DRONES.replace("Sept. 17", "Sept. 18"), ["Sept. 17"], ["Sept. 18"]),
+    (DRONES.replace("Sept. 17", "Oct. 17"), ["Sept. 17"], ["Oct. 17"]),
+    (DRONES.replace("Anton Brel", "Ilse Varga"), ["Anton Brel"], ["Ilse Varga"]),
+    (DRONES.replace("Dorsk ridge", "Vrana ridge"), ["Dorsk"], ["Vrana"]),
+    (DRONES.replace("Aldorian air", "Sarvenian air"), ["Aldorian"], ["Sarvenian"]),
+])
+def test_copies_that_differ_in_one_fact_disagree(copy: str, mine: list[str], theirs: list[str]) -> None:
+    assert near_identical(DRONES, copy)  # the text alone would call them one story
+    assert not agree(DRONES, copy) and not is_copy(DRONES, copy)
+    [conflict] = conflicts(DRONES, copy)
+    assert (list(conflict.mine), list(conflict.theirs)) == (mine, theirs)
+
+
+def test_numbers_swapped_between_things_disagree() -> None:
+    a = "The army said 41 drones and 14 missiles were fired at Kastro overnight."
+    b = "The army said 14 drones and 41 missiles were fired at Kastro overnight."
+    assert not agree(a, b)
+    [conflict] = conflicts(a, b)
+    assert (conflict.mine, conflict.theirs) == (("41 drones", "14 missiles"), ("14 drones", "41 missiles"))
+
+
+def test_weekdays_and_dates_are_different_kinds_of_fact() -> None:
+    # "on Monday" and "on March 16" may be the same day: a copy editor's choice, not a contradiction.
+    assert agree("The talks opened on Monday in Lindhaven.", "The talks opened on March 16 in Lindhaven.")
+    assert not agree("The talks opened on Monday in Lindhaven.", "The talks opened on Tuesday in Lindhaven.")
+    assert not agree("The talks opened in March.", "The talks opened in April.")
+
+
+def test_counts_written_as_words_and_demonyms_are_formatting() -> None:
+    assert keys("inspected twice") == keys("inspected two times") == {("number", "2")}
+    assert agree("Sarvenian deputy foreign minister Aurel Constantin said.",
+                 "Aurel Constantin, Sarvenia's deputy foreign minister, said.")
+    assert not agree("Sarvenian deputy foreign minister Aurel Constantin said.",
+                     "Aldorian deputy foreign minister Aurel Constantin said.")
+
+
+def test_no_before_a_plural_is_the_number_none() -> None:
+    assert keys("No casualties were reported.") == {("number", "0")}
+    assert keys("It is no longer open; no one knows why.") == set()
+    assert not agree("No casualties were reported at the depot.", "Two casualties were reported at the depot.")
+
+
+def test_two_numbers_read_in_the_opposite_order_disagree() -> None:
+    a = "Parliament passed the bill by 212 votes to 98 on Thursday."
+    b = "Parliament passed the bill by 98 votes to 212 on Thursday."
+    [conflict] = conflicts(a, b)
+    assert conflict.kind == "number" and (conflict.mine, conflict.theirs) == (("212 votes", "98"), ("98 votes", "212"))
+    assert agree(a, "Parliament passed the bill 212-98 on Thursday.")
+    # Numbers far apart may move with their clauses.
+    assert agree("In 2024, 41 drones fell near the ridge at dawn after the long night of shelling.",
+                 "41 drones fell near the ridge at dawn after the long night of shelling in 2024.")
+
+
+FACT_WORDS = st.sampled_from(["41", "14", "forty-one", "drones", "missiles", "and", "to", "votes", "3", "No", "no",
+                              "casualties", "-", "the", "Kastro", "Tavrin", "Sarvenian", "Sarvenia's", "Monday",
+                              "Sept.", "17", "18", "March", "first", "2nd", "U.S.", "$", "4.5", "million", "%", ".",
+                              ",", "\"", "(", "twice", "Gen.", "Brel", "said", "\u00b2", "٤"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(FACT_WORDS, max_size=16).map(" ".join), st.lists(FACT_WORDS, max_size=16).map(" ".join))
+def test_agreement_is_symmetric_and_never_fails(a: str, b: str) -> None:
+    assert agree(a, b) == agree(b, a)
+    assert agree(a, a)

@@ -308,3 +308,20 @@ def test_syndicated_passage_names_and_links_the_other_carriers() -> None:
     last = description.splitlines()[-1]
     assert last == f"also carried by [The Kestrel Ledger](<https://kl.example/talks>), @{render.ZWSP}everyone News"
     assert "[Dam breach floods lower Velmora](<https://hw.example/dam>)" in description
+
+
+def test_a_copy_that_differs_is_named_with_what_it_says() -> None:
+    p = passage("Air defences shot down 41 drones over the ridge.", n=0)
+    p.disagrees_with.extend([
+        {"source": "Harbour Watch", "url": "https://hw.example/drones", "title": "Drones", "relation": "other outlet",
+         "detail": "Valley Courier reports 41 drones; Harbour Watch reports 14 drones"},
+        {"source": "Valley Courier", "url": "https://vc.example/drones-2", "title": "Drones",
+         "relation": "later version", "detail": "Valley Courier's later version (2026-09-18) reports 12 drones; "
+                                                 "this one reports 41 drones"}])
+    reply = render.answer_reply(Answer("drones", True, [p], 2))
+    assert_within_limits(reply)
+    lines = reply.embeds[0].description.splitlines()
+    assert lines[-2] == ("differs from [Harbour Watch](<https://hw.example/drones>): Valley Courier reports 41 drones; "
+                         "Harbour Watch reports 14 drones")
+    assert lines[-1] == ("corrected in [a later version](<https://vc.example/drones-2>): Valley Courier's later "
+                         "version (2026-09-18) reports 12 drones; this one reports 41 drones")
