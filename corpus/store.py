@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from corpus import syndication
-from corpus.errors import ArticleNotFound, DuplicateArticle
+from corpus.errors import ArticleNotFound, DuplicateArticle, StoreBusy
 from corpus.models import Article, ArticleDraft, Passage
 
 _SCHEMA = """
@@ -60,6 +60,8 @@ CREATE INDEX IF NOT EXISTS article_carriers_article ON article_carriers(article_
 # the copies of a new article (corpus.syndication). article_carriers: other outlets' pages with exactly the
 # text of a held article, which is therefore not stored twice but shown as "also carried by" them.
 
+BUSY_TIMEOUT = 10.0  # seconds a write waits for another process's write to finish
+_MAX_ID = 2**63 - 1  # SQLite's largest integer
 _ARTICLE_COLUMNS = "a.id, a.title, a.url, a.source, a.author, a.published_at, a.language, a.origin, a.content_hash, a.added_at"
 _TRACKING_PARAM = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$)")
 _WORDS = re.compile(r"\w+")
@@ -95,7 +97,7 @@ class ArticleStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
@@ -113,7 +115,7 @@ class ArticleStore:
                 "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM article_sketch) ORDER BY id")]
             if not unsketched:
                 return
-            self._db.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
                 for article_id in unsketched:
                     texts = [r[0] for r in self._db.execute(
@@ -128,6 +130,16 @@ class ArticleStore:
         with self._lock:
             self._db.close()
 
+    def _begin(self) -> None:
+        """Start a write transaction, waiting up to BUSY_TIMEOUT for another process's write to end."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise
+            raise StoreBusy(f"the article store is busy: another eventbot process has been writing to it for "
+                            f"over {BUSY_TIMEOUT:g} s; try again when it is done") from e
+
     # -- writing --------------------------------------------------------------------------
 
     def add_many(self, drafts: Sequence[ArticleDraft]) -> list[tuple[Article, list[Passage]] | DuplicateArticle]:
@@ -138,7 +150,7 @@ class ArticleStore:
         """
         results: list[tuple[Article, list[Passage]] | DuplicateArticle] = []
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
                 for draft in drafts:
                     results.append(self._insert(draft))
@@ -226,7 +238,7 @@ class ArticleStore:
     def remove(self, article_id: int) -> list[int]:
         """Delete an article and its passages; returns the removed passage ids."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
                 ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE article_id = ?", (article_id,))]
                 self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
@@ -250,11 +262,19 @@ class ArticleStore:
     def find(self, url_or_id: str) -> Article:
         """The article with this id (a number) or URL; raises `ArticleNotFound`."""
         key = url_or_id.strip()
-        with self._lock:
-            if key.isdigit():
-                row = self._query_articles("WHERE a.id = ?", (int(key),))
+        try:
+            # isascii: "²" and "١٢" are digits to isdigit() but not to int().
+            if key.isascii() and key.isdigit():
+                where, value = "WHERE a.id = ?", int(key)
+                if value > _MAX_ID:
+                    raise ValueError(key)
             else:
-                row = self._query_articles("WHERE a.url = ?", (normalize_url(key),))
+                where, value = "WHERE a.url = ?", normalize_url(key)
+        except ValueError:  # too large an id, or a link urlsplit cannot read ("http://[::1")
+            row = []
+        else:
+            with self._lock:
+                row = self._query_articles(where, (value,))
         if not row:
             raise ArticleNotFound(f"no held article matches {key!r}")
         return row[0]
