@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import json
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -20,7 +24,12 @@ from bot.service import EventService
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 EXTENSIONS = ("bot.chat.cogs.ask", "bot.chat.cogs.articles", "bot.chat.cogs.admin")
+# Threads for /add (fetch, extract, embed). Their own pool: a fetch may take up to the fetch timeout, and
+# links that stall on purpose must not hold the threads that answer questions (asyncio's default pool).
+ADD_WORKERS = 4
 
 
 class StartFailed(Exception):
@@ -65,6 +74,11 @@ class EventBot(commands.Bot):
         self.force_sync = force_sync
         self.cooldowns = {"ask": UserCooldown(settings.ask_cooldown_seconds),
                           "add": UserCooldown(settings.add_cooldown_seconds)}
+        self.add_pool = ThreadPoolExecutor(max_workers=ADD_WORKERS, thread_name_prefix="eventbot-add")
+
+    async def adding(self, work: Callable[..., T], /, *args: Any) -> T:
+        """Run `work(*args)` (an add: fetching, extracting, embedding) in the bounded /add pool."""
+        return await asyncio.get_running_loop().run_in_executor(self.add_pool, functools.partial(work, *args))
 
     def service_for(self, guild_id: int | None) -> EventService:
         """The service of the corpus a server sees (raises `NoServer` for a DM with per-server corpora)."""

@@ -29,6 +29,7 @@ from corpus.fetch import check_url, fetch
 from corpus.safety import (BROADCAST, LINK_LOCAL, LOOPBACK, MULTICAST, PRIVATE, RESERVED, SHARED, UNSPECIFIED,
                            AddressPolicy, classify, literal_address, parse_allowlist)
 from index.embedder import HashEmbedder
+from tests.hostile import RawServer, drip_handshake, drip_headers, redirect
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 PUBLIC_IP = "93.184.216.34"  # never connected to: the socket guard would fail the test
@@ -698,72 +699,10 @@ def test_slow_name_lookup_times_out(dns, monkeypatch) -> None:
 
 # -- hostile servers: every fetch ends at its deadline --------------------------------------------------
 
-class RawServer:
-    """A TCP listener on 127.0.0.1 running `handler(conn)` in a thread for each connection, until closed."""
-
-    def __init__(self, handler) -> None:  # noqa: ANN001
-        import threading
-
-        self.handler = handler
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.port = self.listener.getsockname()[1]
-        self.closed = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        import threading
-
-        while not self.closed.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                self.handler(conn, self.closed)
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        self.closed.set()
-        self.listener.close()
-
-    def __enter__(self) -> RawServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def drip_headers(conn: socket.socket, closed) -> None:  # noqa: ANN001
-    """Read the request, then send a never-ending header, one byte every 50 ms."""
-    conn.recv(4096)
-    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: ")
-    for _ in range(100):  # 5 s at most, so that a failing test ends
-        if closed.wait(0.05):
-            return
-        conn.sendall(b"a")
-
-
-def drip_handshake(conn: socket.socket, closed) -> None:  # noqa: ANN001
-    """Read the ClientHello, then dribble a TLS record header and body that never completes."""
-    conn.recv(4096)
-    conn.sendall(b"\x16\x03\x03\x40\x00")  # a 16 KB handshake record follows ... slowly
-    for _ in range(100):
-        if closed.wait(0.05):
-            return
-        conn.sendall(b"\x00")
-
-
 def test_headers_dripping_hit_the_whole_fetch_deadline() -> None:
     """A server sending its headers a byte at a time (each read well inside the per-read timeout) is
     cut off at the whole-fetch deadline, not when it stops."""
-    with RawServer(drip_headers) as slow:
+    with RawServer(drip_headers()) as slow:
         started = time.monotonic()
         with pytest.raises(FetchFailed, match="took longer than 0.5 s"):
             fetch(f"http://127.0.0.1:{slow.port}/", timeout=0.5, allowed_private_hosts=["127.0.0.1"],
@@ -775,7 +714,7 @@ def test_slow_lookup_unreachable_addresses_and_a_stalled_handshake_share_one_dea
     """Every stage eats into the same deadline: a lookup taking most of it, addresses that never
     answer a connect, then a TLS handshake that never completes. Before, each stage had the full timeout."""
     timeout = 1.0
-    with RawServer(drip_handshake) as tls:
+    with RawServer(drip_handshake()) as tls:
         black_holes = [f"127.0.0.{n}" for n in range(2, 6)]
         dns.set("everything-slow.test", [*black_holes, "127.0.0.1"])
         real_lookup, real_open = socket.getaddrinfo, fetch_module._open_socket
@@ -802,7 +741,7 @@ def test_slow_lookup_unreachable_addresses_and_a_stalled_handshake_share_one_dea
 
 def test_handshake_dripping_hits_the_deadline(dns) -> None:
     dns.set("drip-tls.test", ["127.0.0.1"])
-    with RawServer(drip_handshake) as tls:
+    with RawServer(drip_handshake()) as tls:
         started = time.monotonic()
         with pytest.raises(FetchFailed, match="took longer than 0.5 s"):
             fetch(f"https://drip-tls.test:{tls.port}/", timeout=0.5, allowed_private_hosts=["drip-tls.test"],
@@ -810,20 +749,12 @@ def test_handshake_dripping_hits_the_deadline(dns) -> None:
         assert time.monotonic() - started < 1.5
 
 
-def redirecting_to(location: str) -> RawServer:
-    def redirect(conn: socket.socket, closed) -> None:  # noqa: ANN001
-        conn.recv(4096)
-        conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: " + location.encode("latin-1") + b"\r\nContent-Length: 0\r\n\r\n")
-
-    return RawServer(redirect)
-
-
 @pytest.mark.parametrize("location", ["http://[::1", "http://exa mple.com:1:2/", "//[zz]/", "\u00ff://x/",
                                       "https://exa mple.com/", "http://x:99999/", "http://%zz/"])
 def test_a_redirect_to_a_link_httpx_cannot_parse_is_refused(location: str) -> None:
     """`http://[::1` made httpx raise a protocol error about the Location header: every such redirect is
     a refusal with a clear message."""
-    with redirecting_to(location) as odd:
+    with RawServer(redirect(location)) as odd:
         with pytest.raises(FetchRefused, match="^refused: that link redirects ") as refused:
             fetch(f"http://127.0.0.1:{odd.port}/", allowed_private_hosts=["127.0.0.1"], allowed_ports=[odd.port])
     if location.startswith(("http://[", "//[", "http://exa mple.com:")):
@@ -833,7 +764,7 @@ def test_a_redirect_to_a_link_httpx_cannot_parse_is_refused(location: str) -> No
 def test_a_redirect_with_backslashes_goes_where_a_browser_goes(dns) -> None:
     r"""`Location: http:\\x` made httpx raise InvalidURL out of fetch (a traceback for `eventbot add bad
     good`, and `good` never added). A browser reads it as http://x/; so does the fetcher."""
-    with redirecting_to("http:\\\\x") as odd:
+    with RawServer(redirect("http:\\\\x")) as odd:
         with pytest.raises(FetchFailed, match="the host x was not found"):
             fetch(f"http://127.0.0.1:{odd.port}/", allowed_private_hosts=["127.0.0.1"], allowed_ports=[80, odd.port])
     assert dns.calls[-1] == "x"

@@ -44,7 +44,7 @@ class Articles(commands.Cog):
         await interaction.response.defer(thinking=True)
         if url is not None:
             # add_url, never add: a path typed in Discord must not read the host's disk.
-            result = await asyncio.to_thread(service.add_url, url.strip())
+            result = await self.bot.adding(service.add_url, url.strip())
         else:
             try:
                 content = await file.read()
@@ -53,7 +53,7 @@ class Articles(commands.Cog):
                 await interaction.followup.send("I could not download that file from Discord; try again.",
                                                 ephemeral=True)
                 return
-            result = await asyncio.to_thread(service.add_document, content, file.filename)
+            result = await self.bot.adding(service.add_document, content, file.filename)
         self._log(interaction, result)
         await interaction.followup.send(render.add_result(result), allowed_mentions=render.NO_MENTIONS)
 
