@@ -53,8 +53,14 @@ class EventService:
         return cls(cfg.data_dir, cfg)
 
     def close(self) -> None:
-        self.flush()
+        """Stop following other processes, publish the index if it lags, close the store."""
+        self.index.close()
         self.store.close()
+
+    def watch(self, interval: float = 1.0) -> None:
+        """Follow what other processes sharing the data folder do (`eventbot import`, `add`, `remove`,
+        `reindex` beside `eventbot run`): their articles are answered from within a few seconds."""
+        self.index.watch(interval)
 
     def flush(self) -> None:
         """Write the index files if they lag behind the live index."""
