@@ -246,7 +246,7 @@ def run(config: ConfigOption = None,
     from bot.corpora import Corpora
 
     corpora = Corpora(cfg.data_dir, cfg, cfg.discord.corpora, watch=WATCH_SECONDS)
-    err.print("connecting to Discord (Ctrl+C stops the bot)")
+    err.print("connecting to Discord (Ctrl+C or SIGTERM stops the bot, saving the index)")
     try:
         run_bot(corpora, cfg.discord, token.get_secret_value(),
                 sync_state=cfg.data_dir / "discord-commands.json", force_sync=sync)
@@ -255,6 +255,7 @@ def run(config: ConfigOption = None,
         raise typer.Exit(e.code) from e
     finally:
         corpora.close()
+    err.print("stopped; the index is saved")
 
 
 def main() -> None:
