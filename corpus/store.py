@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from corpus import syndication
 from corpus.errors import ArticleNotFound, DuplicateArticle, StoreBusy
-from corpus.models import Article, ArticleDraft, Passage
+from corpus.models import AddedBy, Article, ArticleDraft, Passage
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -110,6 +110,9 @@ class ArticleStore:
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
             if "story_id" not in columns:
                 self._db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
+            for column in ("added_by", "added_in"):  # who added it (a Discord user id), in which server
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} INTEGER")
             self._db.execute("CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id)")
             unsketched = [r[0] for r in self._db.execute(
                 "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM article_sketch) ORDER BY id")]
@@ -142,8 +145,9 @@ class ArticleStore:
 
     # -- writing --------------------------------------------------------------------------
 
-    def add_many(self, drafts: Sequence[ArticleDraft]) -> list[tuple[Article, list[Passage]] | DuplicateArticle]:
-        """Store several articles in one transaction.
+    def add_many(self, drafts: Sequence[ArticleDraft], added_by: AddedBy | None = None,
+                 ) -> list[tuple[Article, list[Passage]] | DuplicateArticle]:
+        """Store several articles in one transaction (`added_by`: who added them, from where).
 
         Returns, for each draft in order, the stored article with its passages, or the
         `DuplicateArticle` error saying which held article it repeats (also within the batch).
@@ -153,21 +157,21 @@ class ArticleStore:
             self._begin()
             try:
                 for draft in drafts:
-                    results.append(self._insert(draft))
+                    results.append(self._insert(draft, added_by or AddedBy()))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
         return results
 
-    def add(self, draft: ArticleDraft) -> tuple[Article, list[Passage]]:
+    def add(self, draft: ArticleDraft, added_by: AddedBy | None = None) -> tuple[Article, list[Passage]]:
         """Store one article; raises `DuplicateArticle` if it is already held."""
-        result = self.add_many([draft])[0]
+        result = self.add_many([draft], added_by)[0]
         if isinstance(result, DuplicateArticle):
             raise result
         return result
 
-    def _insert(self, draft: ArticleDraft) -> tuple[Article, list[Passage]] | DuplicateArticle:
+    def _insert(self, draft: ArticleDraft, added_by: AddedBy) -> tuple[Article, list[Passage]] | DuplicateArticle:
         digest = content_hash(draft.paragraphs)
         url = normalize_url(draft.url) if draft.url else None
         row = self._db.execute(
@@ -184,10 +188,10 @@ class ArticleStore:
             return DuplicateArticle(message, existing_id=row[0])
         added_at = _now()
         cur = self._db.execute(
-            "INSERT INTO articles (url, title, source, author, published_at, language, origin, content_hash, added_at, extra)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles (url, title, source, author, published_at, language, origin, content_hash, added_at, extra,"
+            " added_by, added_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (url, draft.title, draft.source, draft.author, draft.published_at, draft.language, draft.origin,
-             digest, added_at, json.dumps(draft.extra)),
+             digest, added_at, json.dumps(draft.extra), added_by.user_id, added_by.guild_id),
         )
         article_id = int(cur.lastrowid)
         passages = []
@@ -283,6 +287,12 @@ class ArticleStore:
         if not row:
             raise ArticleNotFound(f"no held article matches {key!r}")
         return row[0]
+
+    def added_by(self, article_id: int) -> AddedBy:
+        """Who added the article and from which server (both None when not recorded)."""
+        with self._lock:
+            row = self._db.execute("SELECT added_by, added_in FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return AddedBy(*row) if row else AddedBy()
 
     def articles(self, limit: int | None = None, offset: int = 0) -> list[Article]:
         """Held articles, newest added first."""
