@@ -187,8 +187,9 @@ class LiveIndex:
         """Write `index` as the new live generation (call with the lock held).
 
         If another process published a generation since this one's base, that one is taken in first
-        (`adopt`; a rebuild, made from the store itself, does not need to): writing this process's copy
-        over it would drop that process's changes.
+        (`adopt`): writing this process's copy over it would drop that process's changes. A rebuild
+        (`adopt=False`), made from the store, catches up with the store instead, under the same file
+        lock, so that no generation published meanwhile holds anything it lacks.
         """
         self._unsaved, self._saved_at = 0, time.monotonic()
         if self._frozen:
@@ -196,7 +197,10 @@ class LiveIndex:
             return
         with self.generations.lock():
             current = self.generations.current()
-            if adopt and current is not None and current.name != self._base:
+            if not adopt:
+                self._catch_up(index)
+                index.keyword.prepare()
+            elif current is not None and current.name != self._base:
                 try:
                     index = self._adopt(index, self._load(current, locked=True), current.name)
                 except ModelMismatch as e:
@@ -406,8 +410,6 @@ class LiveIndex:
             if progress:  # articles whose passages are (mostly) done; passages come in id order
                 progress(min(len(seen), total), total)
         with self._lock:
-            self._catch_up(fresh)
-            fresh.keyword.prepare()
             self._frozen = None  # this process's model, asked for
             self._publish(fresh, adopt=False)
 
