@@ -237,12 +237,14 @@ class Generations:
     @contextlib.contextmanager
     def rebuilding(self) -> Iterator[None]:
         """Held for a whole rebuild. Raises `RebuildLocked` if another process (or thread) holds it."""
+        held = contextlib.ExitStack()
         try:
-            with _flock(self.root / ".rebuild.lock", fcntl.LOCK_EX | fcntl.LOCK_NB):
-                yield
+            held.enter_context(_flock(self.root / ".rebuild.lock", fcntl.LOCK_EX | fcntl.LOCK_NB))
         except BlockingIOError as e:
             raise RebuildLocked("another process is rebuilding the index (eventbot reindex or /reindex); "
                                 "try again when it is done") from e
+        with held:
+            yield
 
     def publish(self, write: Callable[[Path], None]) -> Path:
         """Write a new generation with `write(folder)` and make it the live one; call with `lock()` held."""
