@@ -279,7 +279,8 @@ class ArticleStore:
                     raise ValueError(key)
             else:
                 where, value = "WHERE a.url = ?", normalize_url(key)
-        except ValueError:  # too large an id, or a link urlsplit cannot read ("http://[::1")
+                value.encode("utf-8")  # a lone surrogate (undecodable bytes on a command line) cannot be stored
+        except ValueError:  # too large an id, a link urlsplit cannot read ("http://[::1"), or not UTF-8
             row = []
         else:
             with self._lock:

@@ -141,10 +141,11 @@ def test_import_of_garbage_reports_and_keeps_store(held: EventService, tmp_path:
 
 
 @pytest.mark.parametrize("key", ["\u00b2", "\u0661\u0662", "http://[::1", "http://[", "9" * 24, str(2**63), "-1", " ",
-                                 "https://exa mple.com/a", "\x00", "1e3"])
+                                 "https://exa mple.com/a", "\x00", "1e3", "https://x.example/\udc43"])
 def test_remove_of_an_odd_key_is_a_clear_not_found(held: EventService, key: str) -> None:
-    """`/remove ²` (a digit to str.isdigit, not to int), `/remove http://[::1` (urlsplit raises) and a
-    24-digit id (OverflowError in SQLite) crashed."""
+    """`/remove ²` (a digit to str.isdigit, not to int), `/remove http://[::1` (urlsplit raises), a
+    24-digit id (OverflowError in SQLite) and a lone surrogate (from a command line's undecodable bytes:
+    UnicodeEncodeError in SQLite; found by bench/fuzz.py) crashed."""
     from corpus.errors import ArticleNotFound
 
     before = held.stats().articles
