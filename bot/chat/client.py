@@ -121,6 +121,10 @@ class EventBot(commands.Bot):
             log.warning("an /add was still running when the bot stopped")
         await self.close()
 
+    async def close(self) -> None:
+        await super().close()
+        self.add_pool.shutdown(wait=False, cancel_futures=True)
+
     async def adding(self, work: Callable[..., T], /, *args: Any) -> T:
         """Run `work(*args)` (an add: fetching, extracting, embedding) in the bounded /add pool."""
         return await asyncio.get_running_loop().run_in_executor(self.add_pool, functools.partial(work, *args))
