@@ -30,6 +30,8 @@ app = typer.Typer(help="Answer questions about news events from a corpus of arti
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
 
+WATCH_SECONDS = 1.0  # how often the running bot looks for other processes' changes (one cheap query)
+
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="config.yaml to use (default: $EVENTBOT_CONFIG or the bundled one).")]
 
 
@@ -257,8 +259,8 @@ def run(config: ConfigOption = None,
     from bot.chat.client import StartFailed, run_bot  # discord loads only here
     from bot.corpora import Corpora
 
-    corpora = Corpora(cfg.data_dir, cfg, cfg.discord.corpora)
-    err.print("connecting to Discord (Ctrl+C stops the bot)")
+    corpora = Corpora(cfg.data_dir, cfg, cfg.discord.corpora, watch=WATCH_SECONDS)
+    err.print("connecting to Discord (Ctrl+C or SIGTERM stops the bot, saving the index)")
     try:
         run_bot(corpora, cfg.discord, token.get_secret_value(),
                 sync_state=cfg.data_dir / "discord-commands.json", force_sync=sync)
@@ -267,6 +269,7 @@ def run(config: ConfigOption = None,
         raise typer.Exit(e.code) from e
     finally:
         corpora.close()
+    err.print("stopped; the index is saved")
 
 
 @app.command()

@@ -94,8 +94,9 @@ class FetchConfig(_Section):
 
 class DiscordConfig(_Section):
     guild_ids: list[int] = Field(default_factory=list)
-    moderator_roles: list[str] = Field(default_factory=lambda: ["Moderator"])
-    admin_roles: list[str] = Field(default_factory=lambda: ["Admin"])
+    owner_guild_ids: list[int] = Field(default_factory=list)  # servers whose moderators may remove any article
+    moderator_roles: list[int | str] = Field(default_factory=lambda: ["Moderator"])  # role ids or names
+    admin_roles: list[int | str] = Field(default_factory=lambda: ["Admin"])
     answer_in_thread: bool = False
     ask_cooldown_seconds: float = Field(5.0, ge=0)
     add_cooldown_seconds: float = Field(10.0, ge=0)

@@ -21,11 +21,16 @@ Mode = Literal["shared", "per_guild"]
 
 class Corpora:
     def __init__(self, data_dir: Path, config: Config, mode: Mode = "shared",
-                 shared: EventService | None = None) -> None:
+                 shared: EventService | None = None, watch: float | None = None) -> None:
+        """`watch`: every this many seconds, each corpus takes in what other processes sharing its folder
+        did (`eventbot import` while the bot runs); None: it does not (a test's one process)."""
         if mode not in ("shared", "per_guild"):
             raise ValueError(f"corpora must be 'shared' or 'per_guild', not {mode!r}")
         self.data_dir, self.config, self.mode = Path(data_dir), config, mode
+        self._watch = watch
         self._shared = shared if shared is not None else EventService(self.data_dir, config) if mode == "shared" else None
+        if self._shared is not None and watch:
+            self._shared.watch(watch)
         self._services: dict[int, EventService] = {}
         self._embedder = _SharedEmbedder(config)
         self._lock = threading.Lock()
@@ -52,6 +57,8 @@ class Corpora:
             service = self._services.get(guild_id)
             if service is None:
                 service = EventService(self.folder(guild_id), self.config, embedder=self._embedder)  # type: ignore[arg-type]
+                if self._watch:
+                    service.watch(self._watch)
                 self._services[guild_id] = service
             return service
 

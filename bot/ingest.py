@@ -14,7 +14,7 @@ from corpus import fetch
 from corpus.attribution import annotate
 from corpus.errors import BadRecord, CorpusError, DuplicateArticle
 from corpus.importer import read_records, record_to_draft
-from corpus.models import Article, ArticleDraft, Passage
+from corpus.models import AddedBy, Article, ArticleDraft, Passage
 from corpus.split import passages_from
 from corpus.store import ArticleStore, Updated, normalize_url, url_differences
 
@@ -41,7 +41,7 @@ class Ingester:
         except CorpusError as e:
             return AddResult(target, AddStatus.FAILED, str(e))
 
-    def add_url(self, url: str) -> AddResult:
+    def add_url(self, url: str, added_by: AddedBy | None = None) -> AddResult:
         """Fetch a page and add its article. Never reads local files, whatever the URL says."""
         f = self.fetching
         try:
@@ -51,23 +51,24 @@ class Ingester:
             from corpus.extract import extract, kind_for  # trafilatura is slow to import; only adding needs it
 
             draft = extract(page.body, kind_for(page.content_type), url=page.final_url)
-            return self.add_draft(replace(draft, added_url=url), url)
+            return self.add_draft(replace(draft, added_url=url), url, added_by)
         except CorpusError as e:
             return AddResult(url, AddStatus.FAILED, str(e))
 
-    def add_document(self, content: bytes, filename: str, url: str | None = None) -> AddResult:
+    def add_document(self, content: bytes, filename: str, url: str | None = None,
+                     added_by: AddedBy | None = None) -> AddResult:
         """Add an uploaded file (.html, .htm, .txt, .md) from its bytes; nothing is read from disk."""
         from corpus.extract import extract, kind_for
 
         try:
-            return self.add_draft(extract(content, kind_for(filename), url=url, name=filename), filename)
+            return self.add_draft(extract(content, kind_for(filename), url=url, name=filename), filename, added_by)
         except CorpusError as e:
             return AddResult(filename, AddStatus.FAILED, str(e))
 
-    def add_draft(self, draft: ArticleDraft, target: str = "") -> AddResult:
+    def add_draft(self, draft: ArticleDraft, target: str = "", added_by: AddedBy | None = None) -> AddResult:
         """Store, embed and index one extracted article; a new version of a held page replaces it (UPDATED)."""
         self.index.current()  # open (and repair) the index before storing, or the repair would index this article too
-        result = self.store.add_many([self.prepare(draft)])[0]
+        result = self.store.add_many([self.prepare(draft)], added_by)[0]
         if isinstance(result, DuplicateArticle):
             return AddResult(target, AddStatus.DUPLICATE, str(result))
         if isinstance(result, Updated):

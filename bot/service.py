@@ -13,7 +13,7 @@ from bot.config import Config
 from bot.ingest import Ingester
 from bot.live_index import LiveIndex
 from bot.results import AddResult, Answer, ImportReport, Stats
-from corpus.models import Article, ArticleDraft
+from corpus.models import AddedBy, Article, ArticleDraft
 from corpus.store import ArticleStore
 from index.embedder import Embedder, QueryCache, load_embedder
 from retrieval.ranker import Retriever
@@ -53,8 +53,14 @@ class EventService:
         return cls(cfg.data_dir, cfg)
 
     def close(self) -> None:
-        self.flush()
+        """Stop following other processes, publish the index if it lags, close the store."""
+        self.index.close()
         self.store.close()
+
+    def watch(self, interval: float = 1.0) -> None:
+        """Follow what other processes sharing the data folder do (`eventbot import`, `add`, `remove`,
+        `reindex` beside `eventbot run`): their articles are answered from within a few seconds."""
+        self.index.watch(interval)
 
     def flush(self) -> None:
         """Write the index files if they lag behind the live index."""
@@ -84,13 +90,15 @@ class EventService:
         """Add one article from a URL or a local file path. Command line only: reads the host's disk."""
         return self.ingester.add(target)
 
-    def add_url(self, url: str) -> AddResult:
-        """Fetch a page and add its article. Never reads local files, whatever the URL says."""
-        return self.ingester.add_url(url)
+    def add_url(self, url: str, added_by: AddedBy | None = None) -> AddResult:
+        """Fetch a page and add its article. Never reads local files, whatever the URL says.
+        `added_by`: who asked, from which server (recorded with the article)."""
+        return self.ingester.add_url(url, added_by)
 
-    def add_document(self, content: bytes, filename: str, url: str | None = None) -> AddResult:
+    def add_document(self, content: bytes, filename: str, url: str | None = None,
+                     added_by: AddedBy | None = None) -> AddResult:
         """Add an uploaded file (.html, .htm, .txt, .md) from its bytes; nothing is read from disk."""
-        return self.ingester.add_document(content, filename, url)
+        return self.ingester.add_document(content, filename, url, added_by)
 
     def add_draft(self, draft: ArticleDraft, target: str = "") -> AddResult:
         """Store, embed and index one extracted article."""
@@ -110,6 +118,14 @@ class EventService:
         self.index.current()
         self.index.remove(self.store.remove(article.id))
         return article
+
+    def find(self, url_or_id: str) -> Article:
+        """The held article with this URL or id. Raises `ArticleNotFound`."""
+        return self.store.find(url_or_id)
+
+    def added_by(self, article_id: int) -> AddedBy:
+        """Who added an article, from which server (None for each when not recorded)."""
+        return self.store.added_by(article_id)
 
     def articles(self, limit: int | None = None, offset: int = 0) -> list[Article]:
         return self.store.articles(limit, offset)

@@ -37,3 +37,7 @@ class DuplicateArticle(CorpusError):
 
 class ArticleNotFound(CorpusError):
     """No held article matches the given URL or id."""
+
+
+class StoreBusy(CorpusError):
+    """The article store stayed locked by another writer (another eventbot process) for too long."""

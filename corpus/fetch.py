@@ -18,7 +18,9 @@ How the address rules (corpus/safety.py) are enforced:
   and a fresh `SafeBackend` connection. Proxies from the environment are ignored (`trust_env=False`):
   a proxy would resolve names itself, out of our sight.
 
-Limits: per-operation and whole-fetch timeouts, content types, a size cap on both the bytes received
+Limits: per-operation and whole-fetch timeouts (the whole-fetch deadline bounds the lookup, every connect
+attempt, the TLS handshake and every read, so a server sending a byte at a time cannot stretch a fetch),
+content types (a body sent without one is sniffed as a browser would), a size cap on both the bytes received
 and the bytes unpacked (gzip/deflate are unpacked here, bounded step by step), and a cap on the
 compression ratio (a compression bomb is refused early).
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Iterable
@@ -48,6 +51,7 @@ REDIRECT_CODES = (301, 302, 303, 307, 308)
 MAX_COMPRESSION_RATIO = 100  # real pages unpack to 3-15 times their compressed size
 RATIO_FLOOR = 1_000_000  # up to this many unpacked bytes, any ratio is fine
 _ENCODINGS = ("identity", "gzip", "x-gzip", "deflate")
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,9 @@ class FetchedPage:
     address: str = ""  # the IP address the page came from
 
 
-_RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="eventbot-dns")
+# A lookup given up at the deadline still holds its thread until the system resolver answers (it may take
+# tens of seconds): enough threads that a few slow names do not make every other lookup wait.
+_RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="eventbot-dns")
 
 
 class _NetworkProblem(FetchFailed):
@@ -81,10 +87,24 @@ def _open_socket(family: int, sockaddr: tuple, timeout: float | None) -> socket.
 
 
 class SafeBackend(httpcore.SyncBackend):
-    """httpcore's network backend, resolving once, checking every address, connecting to those addresses."""
+    """httpcore's network backend, resolving once, checking every address, connecting to those addresses.
 
-    def __init__(self, policy: AddressPolicy) -> None:
+    `deadline` (a `time.monotonic()` value) ends the whole fetch: the lookup, every connect attempt, the
+    TLS handshake and every read and write get at most the time left, whatever their own timeout.
+    """
+
+    def __init__(self, policy: AddressPolicy, deadline: float | None = None) -> None:
         self.policy = policy
+        self.deadline = deadline
+
+    def time_left(self, timeout: float | None, error: type[Exception] = httpcore.ConnectTimeout) -> float | None:
+        """`timeout` cut to what is left before the deadline; raises `error` once it has passed."""
+        if self.deadline is None:
+            return timeout
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise error("out of time")
+        return left if timeout is None else min(timeout, left)
 
     def resolve(self, host: str, port: int, timeout: float | None = None) -> list[tuple[int, tuple]]:
         """The checked (family, sockaddr) pairs to try. Raises `Blocked` if any address is refused.
@@ -93,7 +113,7 @@ class SafeBackend(httpcore.SyncBackend):
         self.policy.check_port(port)
         lookup = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
         try:
-            infos = lookup.result(timeout)
+            infos = lookup.result(self.time_left(timeout))
         except concurrent.futures.TimeoutError as e:
             raise httpcore.ConnectTimeout(f"looking up {host} took too long") from e
         except (OSError, UnicodeError) as e:
@@ -114,7 +134,7 @@ class SafeBackend(httpcore.SyncBackend):
         error: Exception = httpcore.ConnectError(f"could not connect to {host}")
         for family, sockaddr in self.resolve(host, port, timeout):
             try:
-                sock = _open_socket(family, sockaddr, timeout)
+                sock = _open_socket(family, sockaddr, self.time_left(timeout))
             except TimeoutError as e:
                 error = httpcore.ConnectTimeout(str(e))
                 continue
@@ -128,12 +148,36 @@ class SafeBackend(httpcore.SyncBackend):
             except OSError as e:
                 sock.close()
                 raise httpcore.ConnectError(str(e)) from e
-            return SyncStream(sock)
+            return _DeadlineStream(sock, self)
         raise error
 
     def connect_unix_socket(self, path: str, timeout: float | None = None,
                             socket_options: Iterable | None = None) -> httpcore.NetworkStream:
         raise Blocked("host", detail=f"unix socket {path}")
+
+
+class _DeadlineStream(SyncStream):
+    """A connection whose every read, write and TLS handshake ends by the backend's deadline.
+
+    httpcore gives each read the per-read timeout afresh, so a server sending its headers or body a
+    byte at a time would otherwise keep a fetch going for as long as it likes. (A TLS handshake and a
+    TLS read are each bounded as a whole by the socket timeout: Python's ssl module counts it per call.)
+    """
+
+    def __init__(self, sock: socket.socket, backend: SafeBackend) -> None:
+        super().__init__(sock)
+        self._backend = backend
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return super().read(max_bytes, self._backend.time_left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        super().write(buffer, self._backend.time_left(timeout, httpcore.WriteTimeout))
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        stream = super().start_tls(ssl_context, server_hostname, self._backend.time_left(timeout))
+        return _DeadlineStream(stream.get_extra_info("socket"), self._backend)
 
 
 class SafeTransport(httpx.HTTPTransport):
@@ -143,10 +187,10 @@ class SafeTransport(httpx.HTTPTransport):
     build a pool on the default backend; `handle_request` and `close` only use `self._pool`.)
     """
 
-    def __init__(self, policy: AddressPolicy, verify: bool = True) -> None:
+    def __init__(self, policy: AddressPolicy, verify: bool = True, deadline: float | None = None) -> None:
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify), max_connections=4, http1=True, http2=False,
-            retries=0, network_backend=SafeBackend(policy),
+            retries=0, network_backend=SafeBackend(policy, deadline),
         )
 
 
@@ -234,15 +278,17 @@ def _fetch(url: str, policy: AddressPolicy, timeout: float, max_bytes: int, user
     headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate",
                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1"}
     try:
-        with httpx.Client(transport=SafeTransport(policy), trust_env=False, follow_redirects=False,
-                          headers=headers, timeout=timeout) as client:
+        # The transport itself, not an httpx.Client: the client parses every Location header on its own
+        # (raising InvalidURL for `http:\\x`), and redirects are followed here, by `_redirect`.
+        with SafeTransport(policy, deadline=deadline) as transport:
             for hop in range(max_redirects + 1):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise httpx.TimeoutException("out of time")
-                request = client.build_request("GET", current, timeout=httpx.Timeout(min(timeout, remaining)))
+                request = httpx.Request("GET", current, headers=headers,
+                                        extensions={"timeout": httpx.Timeout(min(timeout, remaining)).as_dict()})
                 try:
-                    response = client.send(request, stream=True)
+                    response = transport.handle_request(request)
                 except Blocked as e:
                     raise e.after_redirect() if hop else e
                 try:
@@ -268,8 +314,9 @@ def _fetch(url: str, policy: AddressPolicy, timeout: float, max_bytes: int, user
 
 
 def _redirect(current: httpx.URL, location: str, policy: AddressPolicy) -> httpx.URL:
+    # Browsers read a backslash in an http(s) link as a slash (`http:\\host` is http://host/).
     try:
-        target = current.join(location.strip())
+        target = current.join(location.strip().replace("\\", "/"))
     except (httpx.InvalidURL, ValueError) as e:
         raise Blocked("invalid", detail=f"redirect to {location!r}", redirected=True) from e
     try:
@@ -294,7 +341,34 @@ def _page(url: str, final: httpx.URL, response: httpx.Response, address: str, ma
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchRefused(f"refused: {url} is larger than {_size(max_bytes)}")
     body = _read_body(url, response, encoding, max_bytes, max_ratio, deadline, timeout)
+    if not content_type:
+        content_type = sniff(body)
+        if content_type not in ALLOWED_TYPES:
+            raise FetchRefused(f"refused: {url} is binary data (no Content-Type was sent), not a web page or text")
     return FetchedPage(url=url, final_url=str(final), content_type=content_type, body=body, address=address)
+
+
+_HTML_STARTS = tuple(t.encode() for t in (
+    "<!doctype html", "<html", "<head", "<script", "<iframe", "<h1", "<div", "<font", "<table", "<a", "<style",
+    "<title", "<b", "<body", "<br", "<p", "<!--", "<meta", "<article", "<section", "<main", "<header", "<nav"))
+_BINARY_BYTES = frozenset(b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10\x11\x12\x13\x14\x15"
+                          b"\x16\x17\x18\x19\x1a\x1c\x1d\x1e\x1f")
+
+
+def sniff(body: bytes) -> str:
+    """The type of a body sent without a Content-Type, as a browser guesses it (WHATWG MIME sniffing, for
+    the types we read): markup at the start is text/html, a UTF-16 text or bytes free of control codes
+    text/plain, anything else application/octet-stream."""
+    head = body[:1445]
+    if head.startswith((b"\xfe\xff", b"\xff\xfe")):
+        return "text/plain"
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip(b"\t\n\x0c\r ").lower()
+    for tag in _HTML_STARTS:
+        if start.startswith(tag) and start[len(tag):len(tag) + 1] in (b" ", b">", b"") and len(start) > len(tag):
+            return "text/html"
+    if start.startswith(b"<?xml"):
+        return "application/xhtml+xml" if b"<html" in head.lower() else "application/octet-stream"
+    return "application/octet-stream" if _BINARY_BYTES.intersection(head) else "text/plain"
 
 
 def _read_body(url: str, response: httpx.Response, encoding: str, max_bytes: int, max_ratio: float,
@@ -334,6 +408,8 @@ class _Unpacker:
         self.identity = encoding == "identity"
         self._z = None if self.identity else self._new()
         self._started = False
+        self._pending = b""  # the start of what may be a next gzip member, split between two reads
+        self._finished = False  # what follows the last gzip member is padding or junk, ignored
 
     def _new(self):  # noqa: ANN202
         if self.encoding in ("gzip", "x-gzip"):
@@ -344,11 +420,21 @@ class _Unpacker:
         """Unpack `data`, producing at most `room + 1` bytes (more than `room` means: over the limit)."""
         if self._z is None:
             return data
+        if self._finished:
+            return b""
         out = bytearray()
+        data, self._pending = self._pending + data, b""
         while data and len(out) <= room:
             if self._z.eof:
                 if self.encoding == "deflate":
                     break  # trailing bytes after the stream
+                if len(data) < len(_GZIP_MAGIC) and _GZIP_MAGIC.startswith(data):
+                    self._pending = data
+                    break
+                if not data.startswith(_GZIP_MAGIC):
+                    # Zero padding or junk after a whole member: gzip -d and browsers ignore it.
+                    self._finished = True
+                    break
                 self._z = self._new()  # the next gzip member
             try:
                 piece = self._z.decompress(data, room + 1 - len(out))

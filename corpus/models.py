@@ -72,3 +72,12 @@ class Passage:
     position: int
     text: str
     speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class AddedBy:
+    """Who added an article and from where: a Discord user and server (None for each when unknown: added
+    from the command line, or before this was recorded)."""
+
+    user_id: int | None = None
+    guild_id: int | None = None

@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from corpus import syndication
-from corpus.errors import ArticleNotFound, DuplicateArticle
-from corpus.models import Article, ArticleDraft, Passage
+from corpus.errors import ArticleNotFound, DuplicateArticle, StoreBusy
+from corpus.models import AddedBy, Article, ArticleDraft, Passage
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -64,6 +64,8 @@ CREATE INDEX IF NOT EXISTS article_carriers_article ON article_carriers(article_
 # the copies of a new article (corpus.syndication). article_carriers: other outlets' pages with exactly the
 # text of a held article, which is therefore not stored twice but shown as "also carried by" them.
 
+BUSY_TIMEOUT = 10.0  # seconds a write waits for another process's write to finish
+_MAX_ID = 2**63 - 1  # SQLite's largest integer
 _ARTICLE_COLUMNS = "a.id, a.title, a.url, a.source, a.author, a.published_at, a.language, a.origin, a.content_hash, a.added_at"
 _TRACKING_PARAM = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$)")
 _WORDS = re.compile(r"\w+")
@@ -130,7 +132,7 @@ class ArticleStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
@@ -145,13 +147,16 @@ class ArticleStore:
                 self._db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
             if "added_url" not in columns:
                 self._db.execute("ALTER TABLE articles ADD COLUMN added_url TEXT")
+            for column in ("added_by", "added_in"):  # who added it (a Discord user id), in which server
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} INTEGER")
             self._db.execute("CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id)")
             self._db.execute("CREATE INDEX IF NOT EXISTS articles_added_url ON articles(added_url)")
             unsketched = [r[0] for r in self._db.execute(
                 "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM article_sketch) ORDER BY id")]
             if not unsketched:
                 return
-            self._db.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
                 for article_id in unsketched:
                     texts = [r[0] for r in self._db.execute(
@@ -166,10 +171,20 @@ class ArticleStore:
         with self._lock:
             self._db.close()
 
+    def _begin(self) -> None:
+        """Start a write transaction, waiting up to BUSY_TIMEOUT for another process's write to end."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise
+            raise StoreBusy(f"the article store is busy: another eventbot process has been writing to it for "
+                            f"over {BUSY_TIMEOUT:g} s; try again when it is done") from e
+
     # -- writing --------------------------------------------------------------------------
 
-    def add_many(self, drafts: Sequence[ArticleDraft]) -> list[Stored]:
-        """Store several articles in one transaction.
+    def add_many(self, drafts: Sequence[ArticleDraft], added_by: AddedBy | None = None) -> list[Stored]:
+        """Store several articles in one transaction (`added_by`: who added them, from where).
 
         A draft whose URL is held with other text is a new version of that page: it replaces the held
         article's text (`Updated`). A draft whose text is held, or whose URL is held with the same text, is
@@ -181,25 +196,25 @@ class ArticleStore:
         """
         results: list[Stored] = []
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
                 for draft in drafts:
-                    results.append(self._insert(draft))
+                    results.append(self._insert(draft, added_by or AddedBy()))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
         return results
 
-    def add(self, draft: ArticleDraft) -> tuple[Article, list[Passage]]:
+    def add(self, draft: ArticleDraft, added_by: AddedBy | None = None) -> tuple[Article, list[Passage]]:
         """Store one article (or a new version of a held one: see `add_many`); raises `DuplicateArticle` if
         it is already held."""
-        result = self.add_many([draft])[0]
+        result = self.add_many([draft], added_by)[0]
         if isinstance(result, DuplicateArticle):
             raise result
         return (result.article, result.passages) if isinstance(result, Updated) else result
 
-    def _insert(self, draft: ArticleDraft) -> Stored:
+    def _insert(self, draft: ArticleDraft, added_by: AddedBy) -> Stored:
         digest = content_hash(draft.paragraphs)
         url = normalize_url(draft.url) if draft.url else None
         by_url = self._db.execute("SELECT id, title, url, source, content_hash, added_at FROM articles WHERE url = ?",
@@ -222,9 +237,10 @@ class ArticleStore:
         added_url = normalize_url(draft.added_url) if draft.added_url else None
         cur = self._db.execute(
             "INSERT INTO articles (url, title, source, author, published_at, language, origin, content_hash, added_at,"
-            " extra, added_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " extra, added_url, added_by, added_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (url, draft.title, draft.source, draft.author, draft.published_at, draft.language, draft.origin,
-             digest, added_at, json.dumps(draft.extra), added_url if added_url != url else None),
+             digest, added_at, json.dumps(draft.extra), added_url if added_url != url else None,
+             added_by.user_id, added_by.guild_id),
         )
         article_id = int(cur.lastrowid)
         passages = self._insert_passages(article_id, draft)
@@ -303,7 +319,7 @@ class ArticleStore:
     def remove(self, article_id: int) -> list[int]:
         """Delete an article and its passages; returns the removed passage ids."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
                 ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE article_id = ?", (article_id,))]
                 self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
@@ -317,6 +333,11 @@ class ArticleStore:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another process) commits a change."""
+        with self._lock:
+            return self._db.execute("PRAGMA data_version").fetchone()[0]
+
     def get_meta(self, key: str) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -328,16 +349,34 @@ class ArticleStore:
         """The article with this id (a number), URL, or the URL it was added by (the latest so added);
         raises `ArticleNotFound`."""
         key = url_or_id.strip()
-        with self._lock:
-            if key.isdigit():
-                row = self._query_articles("WHERE a.id = ?", (int(key),))
+        where: str | None = None
+        try:
+            # isascii: "²" and "١٢" are digits to isdigit() but not to int().
+            if key.isascii() and key.isdigit():
+                where, value = "WHERE a.id = ?", int(key)
+                if value > _MAX_ID:
+                    raise ValueError(key)
             else:
                 url = normalize_url(key)
-                row = (self._query_articles("WHERE a.url = ?", (url,))
-                       or self._query_articles("WHERE a.added_url = ? ORDER BY a.id DESC LIMIT 1", (url,)))
+                url.encode("utf-8")  # a lone surrogate (undecodable bytes on a command line) cannot be stored
+        except ValueError:  # too large an id, a link urlsplit cannot read ("http://[::1"), or not UTF-8
+            row = []
+        else:
+            with self._lock:
+                if where:
+                    row = self._query_articles(where, (value,))
+                else:
+                    row = (self._query_articles("WHERE a.url = ?", (url,))
+                           or self._query_articles("WHERE a.added_url = ? ORDER BY a.id DESC LIMIT 1", (url,)))
         if not row:
             raise ArticleNotFound(f"no held article matches {key!r}")
         return row[0]
+
+    def added_by(self, article_id: int) -> AddedBy:
+        """Who added the article and from which server (both None when not recorded)."""
+        with self._lock:
+            row = self._db.execute("SELECT added_by, added_in FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return AddedBy(*row) if row else AddedBy()
 
     def articles(self, limit: int | None = None, offset: int = 0) -> list[Article]:
         """Held articles, newest added first."""

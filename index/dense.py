@@ -18,7 +18,9 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -130,6 +132,12 @@ class DenseIndex:
                 continue
         return out
 
+    def vectors_of(self, ids: Sequence[int]) -> np.ndarray:
+        """The stored vectors of `ids`, all held (IVF-sq8 vectors come back decoded, approximately)."""
+        if not len(ids):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
+
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of everything held (IVF-sq8 vectors come back decoded, approximately)."""
         ids = self.ids()
@@ -172,11 +180,13 @@ class DenseIndex:
         """Turn a loaded exact index larger than `flat_max` into IVF, and rewrite its file (once)."""
         started = time.perf_counter()
         self._rebuild_ivf()
-        tmp = path.with_name(path.name + ".tmp")
+        # A name of its own: other processes may be loading (and converting) the same file.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         try:
             self.save(tmp)
             os.replace(tmp, path)
         except (OSError, RuntimeError) as e:
+            tmp.unlink(missing_ok=True)
             log.warning("dense index converted to %s in memory but not saved (%s)", self.kind, e)
             return
         log.info("dense index of %d vectors converted to %s in %.1f s", len(self), self.kind,

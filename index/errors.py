@@ -15,3 +15,7 @@ class IndexCorrupt(IndexError_):
 
 class ModelUnavailable(IndexError_):
     """The embedding model cannot be loaded (not installed, bad path)."""
+
+
+class RebuildLocked(IndexError_):
+    """Another process is rebuilding the index."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
-from collections.abc import Sequence
+import shutil
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -14,7 +18,7 @@ import numpy as np
 
 from index.dense import DenseIndex, DenseParams
 from index.embedder import Embedder
-from index.errors import IndexCorrupt, ModelMismatch
+from index.errors import IndexCorrupt, ModelMismatch, RebuildLocked
 from index.fusion import linear_fusion, reciprocal_rank_fusion
 from index.keyword import KeywordIndex, terms
 
@@ -189,18 +193,30 @@ class HybridIndex:
         return cls(embedder, dense_params, search_params, dense, keyword)
 
 
+def temporary_name(path: Path) -> Path:
+    """A name beside `path` no other process or thread writes to at the same time."""
+    return path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+
+
 def _atomic(path: Path, write) -> None:  # noqa: ANN001 - a callable taking the temporary path
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    tmp = temporary_name(path)
+    try:
+        write(tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 class Generations:
     """Index generations under one folder: `gen-000001/`, ...; the file `CURRENT` names the live one.
 
-    A rebuild writes a new generation beside the live one and switches `CURRENT` atomically.
+    Several processes may share the folder (`eventbot run` with `eventbot import` or `reindex`). A
+    generation, once named by `CURRENT`, is never written again: `publish` writes a new one beside it
+    and switches `CURRENT`, under an exclusive lock on the file `.lock`, and removes the older ones;
+    `load` reads one under a shared lock, so that no generation is removed while it is read. A rebuild
+    holds `.rebuild.lock` from start to end, so that only one runs at a time (`rebuilding`).
     """
 
     def __init__(self, root: Path) -> None:
@@ -214,17 +230,65 @@ class Generations:
         folder = self.root / name
         return folder if name and folder.is_dir() else None
 
+    def current_name(self) -> str | None:
+        folder = self.current()
+        return folder.name if folder else None
+
+    @contextlib.contextmanager
+    def lock(self, shared: bool = False) -> Iterator[None]:
+        """The folder's lock: exclusive to write generations, shared to read one (across processes and
+        threads: each call opens the lock file anew)."""
+        with _flock(self.root / ".lock", fcntl.LOCK_SH if shared else fcntl.LOCK_EX):
+            yield
+
+    @contextlib.contextmanager
+    def rebuilding(self) -> Iterator[None]:
+        """Held for a whole rebuild. Raises `RebuildLocked` if another process (or thread) holds it."""
+        held = contextlib.ExitStack()
+        try:
+            held.enter_context(_flock(self.root / ".rebuild.lock", fcntl.LOCK_EX | fcntl.LOCK_NB))
+        except BlockingIOError as e:
+            raise RebuildLocked("another process is rebuilding the index (eventbot reindex or /reindex); "
+                                "try again when it is done") from e
+        with held:
+            yield
+
+    def publish(self, write: Callable[[Path], None]) -> Path:
+        """Write a new generation with `write(folder)` and make it the live one; call with `lock()` held."""
+        folder = self.new()
+        try:
+            write(folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self.activate(folder)
+        return folder
+
     def new(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
-        folder = self.root / f"gen-{max(numbers, default=0) + 1:06d}"
-        folder.mkdir()
-        return folder
+        number = max(numbers, default=0) + 1
+        while True:
+            folder = self.root / f"gen-{number:06d}"
+            try:
+                folder.mkdir()
+                return folder
+            except FileExistsError:  # made by another writer meanwhile (one not holding the lock)
+                number += 1
 
     def activate(self, folder: Path) -> None:
         _atomic(self.root / "CURRENT", lambda p: p.write_text(folder.name, encoding="utf-8"))
         for old in self.root.glob("gen-*"):
             if old != folder and old.is_dir():
-                for f in old.iterdir():
-                    f.unlink()
-                old.rmdir()
+                shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _flock(path: Path, operation: int) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as f:
+        fcntl.flock(f.fileno(), operation)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)

@@ -39,7 +39,8 @@ _HINT_PATTERNS = (
     re.compile(rf"\bwhat (?:did|does|do|has|have|had|was|is|were|are) {_WHO} {_SAY}\b", re.IGNORECASE),
     re.compile(rf"\b(?:did|does|has|have|had) {_WHO} (?:ever |also |really |actually )?{_SAY}\b", re.IGNORECASE),
     re.compile(r"\b[Aa]ccording to (?P<who>[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){0,3})"),
-    re.compile(r"\b(?P<who>[A-Z][\w.\-]+(?:\s+[A-Z][\w.\-]+){0,2})(?:'s|’s) (?:comments?|remarks?|statements?|words"
+    # Starts only where a run of name characters starts (not at every "." of "A.A.A…": quadratic).
+    re.compile(r"(?<![\w.\-])(?P<who>[A-Z][\w.\-]+(?:\s+[A-Z][\w.\-]+){0,2})(?:'s|’s) (?:comments?|remarks?|statements?|words"
                r"|claims?|views?|position|briefing|account|version|warning)\b"),
     re.compile(rf"\b(?:quotes?|statements?|comments?|remarks?) (?:from|by) {_WHO}(?=\s*(?:about|on|regarding|\?|$))",
                re.IGNORECASE),
@@ -132,9 +133,16 @@ def clean_question(question: str, max_chars: int) -> str:
     Raises:
         EmptyQuestion: it has no letters or digits.
     """
-    text = " ".join(question.split())
+    text = cut(question, max_chars)
     if not any(c.isalnum() for c in text):
         raise EmptyQuestion("ask a question with some words in it")
+    return text
+
+
+def cut(question: str, max_chars: int) -> str:
+    """The question with its whitespace collapsed, cut at a word end to `max_chars` (before it is parsed:
+    nothing longer is ever looked at)."""
+    text = " ".join(question.split())
     if len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0]
     return text

@@ -22,7 +22,7 @@ from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_menti
 from retrieval.copies import mark_disagreements
 from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
 from retrieval.precision import refine, unknown_words, unmentioned
-from retrieval.question import article_filter, clean_question, parse_query, question_parts, speaker_matches
+from retrieval.question import article_filter, clean_question, cut, parse_query, question_parts, speaker_matches
 
 Rows = Mapping[int, tuple[Passage, Article]]
 
@@ -152,7 +152,7 @@ class Retriever:
         """Answer several questions, embedding them in one batch."""
         p = self.params
         k = max(1, min(k or p.top_k, p.max_k))
-        queries = [parse_query(q) for q in questions]
+        queries = [parse_query(cut(q, p.max_question_chars)) for q in questions]
         cleaned = [clean_question(q.text, p.max_question_chars) for q in queries]
         filters = [q.filters(source=source, since=since, until=until, speaker=speaker) for q in queries]
         keeps = [article_filter(f.get("source"), f.get("since"), f.get("until")) for f in filters]

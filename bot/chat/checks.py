@@ -8,7 +8,7 @@ defaults in Server Settings -> Integrations.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 import discord
@@ -17,6 +17,7 @@ from discord import app_commands
 from bot.chat.cooldown import UserCooldown
 from bot.chat.errors import Refused
 from bot.config import DiscordConfig
+from corpus.models import AddedBy
 
 if TYPE_CHECKING:
     from bot.chat.client import EventBot
@@ -26,20 +27,42 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def _role_names(user: discord.abc.User) -> set[str]:
-    return {r.name.casefold() for r in getattr(user, "roles", ())}
+def has_role(user: discord.abc.User, configured: Iterable[int | str]) -> bool:
+    """The member has one of the configured roles: given by id (a number) or by name (any case)."""
+    ids = {int(r) for r in configured if isinstance(r, int) or r.strip().isdigit()}
+    names = {r.casefold() for r in configured if isinstance(r, str) and not r.strip().isdigit()}
+    return any(getattr(r, "id", None) in ids or str(getattr(r, "name", "")).casefold() in names
+               for r in getattr(user, "roles", ()))
 
 
 def is_admin(user: discord.abc.User, permissions: discord.Permissions, settings: DiscordConfig) -> bool:
     """Administrator permission, or one of the configured admin roles."""
-    return permissions.administrator or bool(_role_names(user) & {r.casefold() for r in settings.admin_roles})
+    return permissions.administrator or has_role(user, settings.admin_roles)
 
 
 def is_moderator(user: discord.abc.User, permissions: discord.Permissions, settings: DiscordConfig) -> bool:
     """Manage Messages permission, a configured moderator role, or an admin."""
     if permissions.manage_messages or is_admin(user, permissions, settings):
         return True
-    return bool(_role_names(user) & {r.casefold() for r in settings.moderator_roles})
+    return has_role(user, settings.moderator_roles)
+
+
+def may_remove(interaction: discord.Interaction, added: AddedBy, settings: DiscordConfig) -> None:
+    """In a corpus every server shares: a server's moderators may remove the articles added in that server;
+    an owner server's (`owner_guild_ids`), any. Articles with no server recorded (added from the command
+    line, or before servers were recorded) only an owner server's, or, with no owner server configured,
+    any server's. Raises `Refused` otherwise."""
+    guild = interaction.guild_id
+    if guild in settings.owner_guild_ids or added.guild_id == guild:
+        return
+    if added.guild_id is None and not settings.owner_guild_ids:
+        return
+    user = interaction.user
+    log.info("refused /remove for %s (%s) in server %s: the article was added in server %s", user, user.id, guild,
+             added.guild_id)
+    where = "another server" if added.guild_id is not None else "the command line"
+    raise Refused(f"That article was added from {where}: only the moderators of the server that added it, "
+                  "or of the bot's owner servers, can remove it.")
 
 
 def _bot(interaction: discord.Interaction) -> EventBot:

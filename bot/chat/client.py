@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import json
 import logging
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -20,7 +26,15 @@ from bot.service import EventService
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 EXTENSIONS = ("bot.chat.cogs.ask", "bot.chat.cogs.articles", "bot.chat.cogs.admin")
+# Threads for /add (fetch, extract, embed). Their own pool: a fetch may take up to the fetch timeout, and
+# links that stall on purpose must not hold the threads that answer questions (asyncio's default pool).
+ADD_WORKERS = 4
+# Seconds the commands in flight get to end after SIGTERM before they are cancelled and the index is
+# saved (`docker stop` sends SIGKILL 10 s after SIGTERM; systemd after 90 s).
+SHUTDOWN_GRACE = 7.0
 
 
 class StartFailed(Exception):
@@ -32,6 +46,17 @@ class StartFailed(Exception):
 
 
 class EventTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Every command: refused while the bot shuts down; otherwise counted as work in flight."""
+        bot = interaction.client
+        if not isinstance(bot, EventBot):
+            return True
+        if bot.closing:
+            await errors.reply(interaction, "I am restarting: ask me again in a minute.")
+            return False
+        bot.track_current_task()
+        return True
+
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await errors.handle(interaction, error)
 
@@ -65,6 +90,44 @@ class EventBot(commands.Bot):
         self.force_sync = force_sync
         self.cooldowns = {"ask": UserCooldown(settings.ask_cooldown_seconds),
                           "add": UserCooldown(settings.add_cooldown_seconds)}
+        self.add_pool = ThreadPoolExecutor(max_workers=ADD_WORKERS, thread_name_prefix="eventbot-add")
+        self.closing = False  # set by `shutdown`: commands are refused from then on
+        self._working: set[asyncio.Task[Any]] = set()
+
+    def track_current_task(self) -> None:
+        """Count the running task (a command, a mention being answered) as work `shutdown` waits for."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._working.add(task)
+            task.add_done_callback(self._working.discard)
+
+    async def shutdown(self, grace: float = SHUTDOWN_GRACE) -> None:
+        """Stop taking commands, give the ones in flight up to `grace` seconds to end (cancelling the rest),
+        then disconnect. The caller then closes the corpora, which saves the index."""
+        self.closing = True
+        started = time.monotonic()
+        working = {t for t in self._working if t is not asyncio.current_task() and not t.done()}
+        if working:
+            log.info("waiting for %d commands in flight", len(working))
+            _, late = await asyncio.wait(working, timeout=grace)
+            for task in late:
+                log.warning("cancelling a command still running after %g s: %s", grace, task.get_name())
+                task.cancel()
+        self.add_pool.shutdown(wait=False, cancel_futures=True)
+        left = max(0.5, grace - (time.monotonic() - started))
+        try:  # an add whose command was cancelled may still be fetching: it ends at its own deadline
+            await asyncio.wait_for(asyncio.to_thread(self.add_pool.shutdown, wait=True), timeout=left)
+        except asyncio.TimeoutError:
+            log.warning("an /add was still running when the bot stopped")
+        await self.close()
+
+    async def close(self) -> None:
+        await super().close()
+        self.add_pool.shutdown(wait=False, cancel_futures=True)
+
+    async def adding(self, work: Callable[..., T], /, *args: Any) -> T:
+        """Run `work(*args)` (an add: fetching, extracting, embedding) in the bounded /add pool."""
+        return await asyncio.get_running_loop().run_in_executor(self.add_pool, functools.partial(work, *args))
 
     def service_for(self, guild_id: int | None) -> EventService:
         """The service of the corpus a server sees (raises `NoServer` for a DM with per-server corpora)."""
@@ -138,12 +201,15 @@ class EventBot(commands.Bot):
 
 def run_bot(corpora: EventService | Corpora, settings: DiscordConfig, token: str, *, sync_state: Path | None = None,
             force_sync: bool = False) -> None:
-    """Run until interrupted. Raises `StartFailed` for a rejected token or an unreachable Discord."""
+    """Run until SIGTERM or SIGINT (Ctrl+C), then shut down gracefully (`EventBot.shutdown`) and return.
+
+    Raises `StartFailed` for a rejected token or an unreachable Discord.
+    """
     import aiohttp
 
     bot = EventBot(corpora, settings, sync_state=sync_state, force_sync=force_sync)
     try:
-        bot.run(token, log_handler=None)
+        asyncio.run(_serve(bot, token))
     except discord.LoginFailure as e:
         raise StartFailed("Discord rejected DISCORD_TOKEN: copy the bot's token again from the Developer "
                           "Portal (Bot -> Reset Token)") from e
@@ -153,3 +219,36 @@ def run_bot(corpora: EventService | Corpora, settings: DiscordConfig, token: str
         raise StartFailed(f"cannot reach Discord: {e}", code=1) from e
     except discord.HTTPException as e:
         raise StartFailed(f"Discord refused to start the bot: {e}", code=1) from e
+
+
+async def _serve(bot: EventBot, token: str) -> None:
+    """`bot.start` until a stop signal. (discord.py's `Client.run` catches only KeyboardInterrupt: under
+    `docker stop` or systemd, SIGTERM would end the process without saving anything.)"""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_signal(name: str) -> None:
+        if stop.is_set():
+            log.warning("%s: already stopping", name)
+            return
+        log.warning("%s: stopping (finishing the commands in flight, then saving the index)", name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, on_signal, sig.name)
+        except (NotImplementedError, RuntimeError):  # no signal handlers here (Windows): Ctrl+C still works
+            pass
+    async with bot:
+        running = asyncio.create_task(bot.start(token), name="eventbot")
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if running.done():
+            stopping.cancel()
+            running.result()  # why it stopped, if it failed
+            return
+        await bot.shutdown()
+        try:
+            await asyncio.wait_for(running, timeout=5)
+        except (asyncio.TimeoutError, discord.DiscordException, OSError) as e:
+            log.info("the gateway connection ended with %r", e)

@@ -138,3 +138,92 @@ def test_import_of_garbage_reports_and_keeps_store(held: EventService, tmp_path:
         else:
             assert report.added == 0 and report.failed
     assert held.stats().articles == before.articles
+
+
+@pytest.mark.parametrize("key", ["\u00b2", "\u0661\u0662", "http://[::1", "http://[", "9" * 24, str(2**63), "-1", " ",
+                                 "https://exa mple.com/a", "\x00", "1e3", "https://x.example/\udc43"])
+def test_remove_of_an_odd_key_is_a_clear_not_found(held: EventService, key: str) -> None:
+    """`/remove ²` (a digit to str.isdigit, not to int), `/remove http://[::1` (urlsplit raises), a
+    24-digit id (OverflowError in SQLite) and a lone surrogate (from a command line's undecodable bytes:
+    UnicodeEncodeError in SQLite; found by bench/fuzz.py) crashed."""
+    from corpus.errors import ArticleNotFound
+
+    before = held.stats().articles
+    with pytest.raises(ArticleNotFound, match="no held article matches"):
+        held.remove(key)
+    assert held.stats().articles == before
+
+
+def test_a_store_locked_by_another_process_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another connection holding SQLite's write lock (another process mid-write): a clear error, not
+    a raw "database is locked" traceback; nothing changes, and it works again once the lock is gone."""
+    import sqlite3
+
+    from corpus import store as store_module
+    from corpus.errors import StoreBusy
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.2)
+    service = EventService(tmp_path / "d", Config(embedding=EmbeddingConfig(model="hash")), embedder=HashEmbedder())
+    try:
+        service.import_file(write_json(tmp_path / "a.json", ALL))
+        other = sqlite3.connect(tmp_path / "d" / "corpus.sqlite3", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        first = service.articles()[0]
+        with pytest.raises(StoreBusy, match="busy"):
+            service.remove(str(first.id))
+        page = "Locked out\n\n" + "\n\n".join(f"The gates of the harbour stayed shut all day long, said {who}."
+                                             for who in ("the harbourmaster", "a ferry captain", "two fishermen"))
+        result = service.add_document(page.encode(), "a.txt")
+        assert result.status == "failed" and "busy" in result.message
+        other.execute("ROLLBACK")
+        other.close()
+        assert service.stats().articles == len(ALL)
+        assert service.remove(str(first.id)).id == first.id
+    finally:
+        service.close()
+
+
+def test_cli_add_of_a_bad_redirect_then_a_good_page_adds_the_good_one(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    r"""`eventbot add BAD GOOD`, BAD redirecting to `http:\\x`: a traceback, and GOOD never added. (Port 80 is
+    not allowed, so the redirect, to http://x/, is refused before any lookup.)"""
+    import http.server
+    import threading
+
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    class Pages(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path == "/bad":
+                self.send_response(302)
+                self.send_header("Location", "http:\\\\x")
+                self.end_headers()
+                return
+            body = ("<html><head><title>Ferry strike ends</title></head><body><article>"
+                    + "".join(f"<p>The ferry strike ended on day {n} after the union and the operator agreed.</p>"
+                              for n in range(4)) + "</article></body></html>").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    config = tmp_path / "config.yaml"
+    config.write_text(f"embedding: {{model: hash}}\nfetch: {{allowed_private_hosts: [127.0.0.1], "
+                      f"allowed_ports: [{port}]}}\n", encoding="utf-8")
+    monkeypatch.setenv("EVENTBOT_CONFIG", str(config))
+    try:
+        result = CliRunner().invoke(app, ["add", f"http://127.0.0.1:{port}/bad", f"http://127.0.0.1:{port}/good"])
+    finally:
+        server.shutdown()
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "failed" in result.stderr and "added" in result.stderr and "Ferry strike ends" in result.stderr

@@ -22,3 +22,10 @@ def test_the_config_sections_are_the_parameter_objects_of_the_layers() -> None:
     assert isinstance(cfg.retrieval, SearchParams) and isinstance(cfg.retrieval, RankingParams)
     # The shipped file changes nothing, so tests built on Config() behave as the CLI does.
     assert cfg.model_copy(update={"data_dir": Config().data_dir}) == Config()
+
+
+def test_role_ids_and_owner_servers_in_the_config(tmp_path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("discord:\n  moderator_roles: [Moderator, 123456789012345678]\n  owner_guild_ids: [42]\n")
+    cfg = load_config(path).discord
+    assert cfg.moderator_roles == ["Moderator", 123456789012345678] and cfg.owner_guild_ids == [42]

@@ -29,6 +29,7 @@ from corpus.fetch import check_url, fetch
 from corpus.safety import (BROADCAST, LINK_LOCAL, LOOPBACK, MULTICAST, PRIVATE, RESERVED, SHARED, UNSPECIFIED,
                            AddressPolicy, classify, literal_address, parse_allowlist)
 from index.embedder import HashEmbedder
+from tests.hostile import RawServer, drip_handshake, drip_headers, redirect
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 PUBLIC_IP = "93.184.216.34"  # never connected to: the socket guard would fail the test
@@ -694,3 +695,104 @@ def test_slow_name_lookup_times_out(dns, monkeypatch) -> None:
     with pytest.raises(FetchFailed, match="took longer than 0.2 s"):
         fetch("http://slow-dns.test/", timeout=0.2)
     assert time.monotonic() - started < 0.8
+
+
+# -- hostile servers: every fetch ends at its deadline --------------------------------------------------
+
+def test_headers_dripping_hit_the_whole_fetch_deadline() -> None:
+    """A server sending its headers a byte at a time (each read well inside the per-read timeout) is
+    cut off at the whole-fetch deadline, not when it stops."""
+    with RawServer(drip_headers()) as slow:
+        started = time.monotonic()
+        with pytest.raises(FetchFailed, match="took longer than 0.5 s"):
+            fetch(f"http://127.0.0.1:{slow.port}/", timeout=0.5, allowed_private_hosts=["127.0.0.1"],
+                  allowed_ports=[slow.port])
+        assert time.monotonic() - started < 1.5
+
+
+def test_slow_lookup_unreachable_addresses_and_a_stalled_handshake_share_one_deadline(dns, monkeypatch) -> None:
+    """Every stage eats into the same deadline: a lookup taking most of it, addresses that never
+    answer a connect, then a TLS handshake that never completes. Before, each stage had the full timeout."""
+    timeout = 1.0
+    with RawServer(drip_handshake()) as tls:
+        black_holes = [f"127.0.0.{n}" for n in range(2, 6)]
+        dns.set("everything-slow.test", [*black_holes, "127.0.0.1"])
+        real_lookup, real_open = socket.getaddrinfo, fetch_module._open_socket
+
+        def slow_lookup(host, *args, **kw):  # noqa: ANN001, ANN002, ANN003
+            time.sleep(0.8 * timeout)
+            return real_lookup(host, *args, **kw)
+
+        def open_socket(family, sockaddr, connect_timeout):  # noqa: ANN001
+            assert ipaddress.ip_address(sockaddr[0]).is_loopback
+            if sockaddr[0] in black_holes:  # a dropped SYN: the connect waits out its timeout
+                time.sleep(connect_timeout)
+                raise TimeoutError("timed out")
+            return real_open(family, sockaddr, connect_timeout)
+
+        monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+        monkeypatch.setattr(fetch_module, "_open_socket", open_socket)
+        started = time.monotonic()
+        with pytest.raises(FetchFailed, match="took longer than 1 s"):
+            fetch(f"https://everything-slow.test:{tls.port}/", timeout=timeout,
+                  allowed_private_hosts=["everything-slow.test"], allowed_ports=[tls.port])
+        assert time.monotonic() - started < timeout + 1
+
+
+def test_handshake_dripping_hits_the_deadline(dns) -> None:
+    dns.set("drip-tls.test", ["127.0.0.1"])
+    with RawServer(drip_handshake()) as tls:
+        started = time.monotonic()
+        with pytest.raises(FetchFailed, match="took longer than 0.5 s"):
+            fetch(f"https://drip-tls.test:{tls.port}/", timeout=0.5, allowed_private_hosts=["drip-tls.test"],
+                  allowed_ports=[tls.port])
+        assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize("location", ["http://[::1", "http://exa mple.com:1:2/", "//[zz]/", "\u00ff://x/",
+                                      "https://exa mple.com/", "http://x:99999/", "http://%zz/"])
+def test_a_redirect_to_a_link_httpx_cannot_parse_is_refused(location: str) -> None:
+    """`http://[::1` made httpx raise a protocol error about the Location header: every such redirect is
+    a refusal with a clear message."""
+    with RawServer(redirect(location)) as odd:
+        with pytest.raises(FetchRefused, match="^refused: that link redirects ") as refused:
+            fetch(f"http://127.0.0.1:{odd.port}/", allowed_private_hosts=["127.0.0.1"], allowed_ports=[odd.port])
+    if location.startswith(("http://[", "//[", "http://exa mple.com:")):
+        assert "not a valid web link" in str(refused.value)
+
+
+def test_a_redirect_with_backslashes_goes_where_a_browser_goes(dns) -> None:
+    r"""`Location: http:\\x` made httpx raise InvalidURL out of fetch (a traceback for `eventbot add bad
+    good`, and `good` never added). A browser reads it as http://x/; so does the fetcher."""
+    with RawServer(redirect("http:\\\\x")) as odd:
+        with pytest.raises(FetchFailed, match="the host x was not found"):
+            fetch(f"http://127.0.0.1:{odd.port}/", allowed_private_hosts=["127.0.0.1"], allowed_ports=[80, odd.port])
+    assert dns.calls[-1] == "x"
+
+
+def test_a_page_without_content_type_is_sniffed(server) -> None:
+    """No Content-Type: markup reads as HTML, plain words as text, binary data is refused."""
+    def untyped(body: bytes) -> Response:
+        response = Response(body)
+        del response.headers["Content-Type"]
+        return response
+
+    server.expect_request("/markup").respond_with_response(untyped(b"\n  " + HTML))
+    server.expect_request("/words").respond_with_response(untyped(b"Harbour wall repaired\n\nThe wall was repaired."))
+    server.expect_request("/image").respond_with_response(untyped(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)))
+    for path, wanted in [("/markup", "text/html"), ("/words", "text/plain")]:
+        page = fetch(server.url_for(path), **local(server))
+        assert page.content_type == wanted
+    with pytest.raises(FetchRefused, match="not a web page or text"):
+        fetch(server.url_for("/image"), **local(server))
+
+
+def test_gzip_with_trailing_zero_padding_is_read(server) -> None:
+    """Some servers pad a gzip body with zero bytes; browsers (and gzip -d) ignore them."""
+    body = gzip.compress(HTML) + bytes(512)
+    server.expect_request("/padded").respond_with_data(body, content_type="text/html",
+                                                       headers={"Content-Encoding": "gzip"})
+    assert fetch(server.url_for("/padded"), **local(server)).body == HTML
+    server.expect_request("/junk").respond_with_data(gzip.compress(HTML) + b"\r\n-- junk --",
+                                                     content_type="text/html", headers={"Content-Encoding": "gzip"})
+    assert fetch(server.url_for("/junk"), **local(server)).body == HTML

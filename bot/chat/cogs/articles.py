@@ -14,6 +14,7 @@ from bot.chat import checks, errors, render
 from bot.chat.client import EventBot
 from bot.results import AddResult
 from bot.service import EventService
+from corpus.models import AddedBy
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class Articles(commands.Cog):
         await interaction.response.defer(thinking=True)
         if url is not None:
             # add_url, never add: a path typed in Discord must not read the host's disk.
-            result = await asyncio.to_thread(service.add_url, url.strip())
+            result = await self.bot.adding(service.add_url, url.strip(), self._added_by(interaction))
         else:
             try:
                 content = await file.read()
@@ -53,9 +54,14 @@ class Articles(commands.Cog):
                 await interaction.followup.send("I could not download that file from Discord; try again.",
                                                 ephemeral=True)
                 return
-            result = await asyncio.to_thread(service.add_document, content, file.filename)
+            result = await self.bot.adding(service.add_document, content, file.filename, None,
+                                           self._added_by(interaction))
         self._log(interaction, result)
         await interaction.followup.send(render.add_result(result), allowed_mentions=render.NO_MENTIONS)
+
+    @staticmethod
+    def _added_by(interaction: discord.Interaction) -> AddedBy:
+        return AddedBy(interaction.user.id, interaction.guild_id)
 
     @staticmethod
     def _log(interaction: discord.Interaction, result: AddResult) -> None:
@@ -70,6 +76,10 @@ class Articles(commands.Cog):
         """Remove an article; its passages are no longer used in answers (moderators)."""
         service = self.bot.service_for(interaction.guild_id)
         await interaction.response.defer(thinking=True)
+        if self.bot.corpora.mode == "shared":  # every server's articles in one corpus: is this one theirs?
+            found = await asyncio.to_thread(service.find, url_or_id)
+            checks.may_remove(interaction, await asyncio.to_thread(service.added_by, found.id), self.bot.settings)
+            url_or_id = str(found.id)
         article = await asyncio.to_thread(service.remove, url_or_id)
         log.info("/remove of article %s by %s (%s)", article.id, interaction.user, interaction.user.id)
         await interaction.followup.send(render.removed(article), allowed_mentions=render.NO_MENTIONS)

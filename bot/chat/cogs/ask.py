@@ -52,7 +52,7 @@ class Ask(commands.Cog):
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         me = self.bot.user
-        if me is None or message.author.bot or message.webhook_id is not None:
+        if me is None or message.author.bot or message.webhook_id is not None or self.bot.closing:
             return
         question = render.mentioned_question(message.content, me.id)
         if question is None:
@@ -65,6 +65,7 @@ class Ask(commands.Cog):
         if retry is not None:
             await message.reply(render.cooldown(retry), allowed_mentions=render.NO_MENTIONS)
             return
+        self.bot.track_current_task()
         try:
             service = self.bot.service_for(message.guild.id if message.guild else None)
             answer = await asyncio.to_thread(service.ask, question)

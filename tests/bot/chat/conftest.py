@@ -19,6 +19,7 @@ from tests.articles import ALL, write_json
 
 MODERATOR = ("Moderator",)
 ADMIN = ("Admin",)
+GUILD = 4242  # the server the fake interactions come from
 
 
 @pytest.fixture
@@ -38,10 +39,11 @@ def loaded(service: EventService, tmp_path: Path) -> EventService:
     return service
 
 
-def make_interaction(bot: EventBot, *, user_id: int = 1001, roles: Iterable[str] = (),
+def make_interaction(bot: EventBot, *, user_id: int = 1001, roles: Iterable[str | tuple[int, str]] = (),
                      permissions: discord.Permissions | None = None, in_guild: bool = True,
-                     command: str = "ask") -> MagicMock:
-    """An interaction as a slash command delivers it; `response.is_done()` follows defer/send_message."""
+                     command: str = "ask", guild_id: int = GUILD) -> MagicMock:
+    """An interaction as a slash command delivers it; `response.is_done()` follows defer/send_message.
+    A role is a name, or (id, name)."""
     interaction = MagicMock(spec=discord.Interaction)
     interaction.client = bot
     user = MagicMock(spec=discord.Member)
@@ -49,13 +51,14 @@ def make_interaction(bot: EventBot, *, user_id: int = 1001, roles: Iterable[str]
     user.bot = False
     user.__str__.return_value = f"member{user_id}"
     user.roles = []
-    for name in roles:
+    for n, given in enumerate(roles):
         role = MagicMock(spec=discord.Role)
-        role.name = name
+        role.id, role.name = given if isinstance(given, tuple) else (900 + n, given)
         user.roles.append(role)
     interaction.user = user
     interaction.permissions = permissions or discord.Permissions.none()
     interaction.guild = MagicMock(spec=discord.Guild) if in_guild else None
+    interaction.guild_id = guild_id if in_guild else None
     interaction.channel = None
     interaction.command = MagicMock()
     interaction.command.qualified_name = command

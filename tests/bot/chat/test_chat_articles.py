@@ -13,10 +13,11 @@ from pytest_httpserver import HTTPServer
 from bot.chat.client import EventBot
 from bot.chat.cogs.articles import Articles, SourcesView
 from bot.chat.cogs.ask import Ask
-from bot.config import Config, EmbeddingConfig, FetchConfig
+from bot.config import Config, DiscordConfig, EmbeddingConfig, FetchConfig
 from bot.service import EventService
+from corpus.models import AddedBy
 from index.embedder import HashEmbedder
-from tests.articles import DAM
+from tests.articles import DAM, write_json
 from tests.bot.chat.conftest import ADMIN, MODERATOR, invoke, make_interaction, only_message
 
 pytestmark = pytest.mark.asyncio
@@ -192,3 +193,68 @@ async def test_sources_pages_through_the_articles(bot: EventBot, loaded: EventSe
     await invoke(cog.sources, cog, interaction, page=1)
     message = only_message(interaction)
     assert message["ephemeral"] is True and "view" not in message  # one page of ten: no buttons
+
+
+# -- one corpus shared by several servers (issue 15) ---------------------------------------------------
+
+
+async def test_in_a_shared_corpus_only_the_adding_server_removes_an_article(
+        service: EventService, ferry_url: str) -> None:
+    """Before: a moderator of any server could remove (and a role named "Moderator" made one)."""
+    bot = EventBot(service, DiscordConfig(ask_cooldown_seconds=0, add_cooldown_seconds=0))
+    cog = Articles(bot)
+    await invoke(cog.add, cog, make_interaction(bot, user_id=11, roles=MODERATOR, command="add", guild_id=1),
+                 url=ferry_url)
+    article = service.articles()[0]
+    assert service.added_by(article.id) == AddedBy(11, 1)
+
+    elsewhere = make_interaction(bot, roles=MODERATOR, command="remove", guild_id=2)
+    await invoke(cog.remove, cog, elsewhere, url_or_id=str(article.id))
+    assert "added from another server" in only_message(elsewhere)["content"]
+    assert service.stats().articles == 1
+
+    home = make_interaction(bot, roles=MODERATOR, command="remove", guild_id=1)
+    await invoke(cog.remove, cog, home, url_or_id=article.url)
+    assert only_message(home)["content"].startswith(f"Removed article {article.id}")
+    assert service.stats().articles == 0
+
+
+async def test_owner_servers_remove_any_article_and_alone_those_of_the_command_line(loaded: EventService) -> None:
+    bot = EventBot(loaded, DiscordConfig(owner_guild_ids=[9]))
+    cog = Articles(bot)
+    imported = str(loaded.articles()[0].id)  # from a file: no server recorded
+    other = make_interaction(bot, roles=MODERATOR, command="remove", guild_id=1)
+    await invoke(cog.remove, cog, other, url_or_id=imported)
+    assert "added from the command line" in only_message(other)["content"]
+    owner = make_interaction(bot, roles=MODERATOR, command="remove", guild_id=9)
+    await invoke(cog.remove, cog, owner, url_or_id=imported)
+    assert only_message(owner)["content"].startswith("Removed article")
+
+
+async def test_per_server_corpora_are_their_servers_own(tmp_path: Path) -> None:
+    from bot.corpora import Corpora
+
+    config = Config(embedding=EmbeddingConfig(model="hash"))
+    corpora = Corpora(tmp_path / "data", config, "per_guild")
+    try:
+        bot = EventBot(corpora, DiscordConfig(owner_guild_ids=[9]))
+        service = corpora.for_guild(1)
+        service.import_file(write_json(tmp_path / "a.json", [DAM]))
+        cog = Articles(bot)
+        interaction = make_interaction(bot, roles=MODERATOR, command="remove", guild_id=1)
+        await invoke(cog.remove, cog, interaction, url_or_id="1")
+        assert only_message(interaction)["content"].startswith("Removed article 1")
+    finally:
+        corpora.close()
+
+
+@pytest.mark.parametrize(("roles", "allowed"), [(((555, "Helpers"),), True), (((556, "Moderator"),), False),
+                                                (((557, "helpers"),), True), (((558, "555"),), False)])
+async def test_roles_are_matched_by_id_or_by_name(service: EventService, ferry_url: str,
+                                                  roles: tuple[tuple[int, str], ...], allowed: bool) -> None:
+    bot = EventBot(service, DiscordConfig(moderator_roles=[555, "Helpers"], add_cooldown_seconds=0))
+    cog = Articles(bot)
+    interaction = make_interaction(bot, roles=roles, command="add")
+    await invoke(cog.add, cog, interaction, url=ferry_url)
+    assert (service.stats().articles == 1) is allowed
+
