@@ -24,6 +24,7 @@ from trafilatura.utils import load_html
 from corpus import provenance
 from corpus.clean import clean_paragraphs, collapse_whitespace
 from corpus.errors import NotAnArticle
+from corpus.extract import jsonld
 from corpus.extract._common import KEEP_SUBHEADINGS, MIN_WORDS, iso_date, language_code
 from corpus.extract.decode import decode_html
 from corpus.invisible import strip_invisible
@@ -47,23 +48,6 @@ _TRAFILATURA_OPTIONS: dict[str, Any] = {
 }
 
 # JSON-LD types that describe an article.
-_ARTICLE_TYPES = frozenset(
-    {
-        "article",
-        "newsarticle",
-        "reportagenewsarticle",
-        "analysisnewsarticle",
-        "opinionnewsarticle",
-        "backgroundnewsarticle",
-        "reviewnewsarticle",
-        "askpublicquestionarticle",
-        "blogposting",
-        "liveblogposting",
-        "socialmediaposting",
-        "scholarlyarticle",
-        "report",
-    }
-)
 
 # Meta tags holding the publication date, best first.
 _DATE_META = (
@@ -328,7 +312,7 @@ def _page_meta(tree: HtmlElement) -> _PageMeta:
     meta.site_name = meta.site_name or meta.og_site_name
     if not meta.author:
         for key in ("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author"):
-            if _is_name(tags.get(key)):
+            if jsonld.is_name(tags.get(key)):
                 meta.author = _clean_field(tags[key])
                 break
     if not meta.published:
@@ -371,65 +355,27 @@ def _read_json_ld(tree: HtmlElement, meta: _PageMeta) -> None:
         except ValueError:
             log.debug("skipping invalid JSON-LD block")
             continue
-        article = next(_json_ld_articles(data), None)
+        article = next(jsonld.articles(data), None)
         if article is None:
             continue
-        meta.title = _clean_field(_json_text(article.get("headline")) or _json_text(article.get("name")))
-        meta.author = _json_ld_names(article.get("author"))
-        meta.site_name = _json_ld_names(article.get("publisher"))
+        meta.title = _clean_field(jsonld.text(article.get("headline")) or jsonld.text(article.get("name")))
+        meta.author = jsonld.names(article.get("author"))
+        meta.site_name = jsonld.names(article.get("publisher"))
         publishers = article.get("publisher")
         for publisher in publishers if isinstance(publishers, list) else [publishers]:
-            if isinstance(publisher, dict) and _json_text(publisher.get("url")):
-                meta.claimed_urls.append(_json_text(publisher.get("url")))
-        meta.published = iso_date(_json_text(article.get("datePublished")) or _json_text(article.get("dateCreated")))
-        meta.modified = iso_date(_json_text(article.get("dateModified")))
+            if isinstance(publisher, dict) and jsonld.text(publisher.get("url")):
+                meta.claimed_urls.append(jsonld.text(publisher.get("url")))
+        meta.published = iso_date(jsonld.text(article.get("datePublished")) or jsonld.text(article.get("dateCreated")))
+        meta.modified = iso_date(jsonld.text(article.get("dateModified")))
         main = article.get("mainEntityOfPage")
         if isinstance(main, dict):
             main = main.get("@id") or main.get("url")
-        meta.url = _json_text(article.get("url")) or _json_text(main)
+        meta.url = jsonld.text(article.get("url")) or jsonld.text(main)
         if meta.url:
             meta.claimed_urls.append(meta.url)
         lang = article.get("inLanguage")
-        meta.language = language_code(lang.get("name") if isinstance(lang, dict) else _json_text(lang))
+        meta.language = language_code(lang.get("name") if isinstance(lang, dict) else jsonld.text(lang))
         return
-
-
-def _json_ld_articles(data: Any) -> Any:
-    """Yield article-typed objects anywhere in a JSON-LD document (incl. @graph)."""
-    if isinstance(data, list):
-        for item in data:
-            yield from _json_ld_articles(item)
-    elif isinstance(data, dict):
-        types = data.get("@type")
-        types = types if isinstance(types, list) else [types]
-        if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in types):
-            yield data
-        graph = data.get("@graph")
-        if graph is not None:
-            yield from _json_ld_articles(graph)
-
-
-def _json_text(value: Any) -> str | None:
-    """A JSON-LD value as a string (first of a list), or None."""
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return (value.strip() or None) if isinstance(value, str) else None
-
-
-def _json_ld_names(value: Any) -> str | None:
-    """Names of JSON-LD persons/organizations, joined with '; '."""
-    values = value if isinstance(value, list) else [value]
-    names: list[str] = []
-    for item in values:
-        name = item.get("name") if isinstance(item, dict) else item
-        if _is_name(name):
-            names.append(_clean_field(name))  # type: ignore[arg-type]
-    return "; ".join(names) or None
-
-
-def _is_name(value: Any) -> bool:
-    """A plausible person or site name (not empty, not a URL)."""
-    return isinstance(value, str) and bool(value.strip()) and not re.match(r"\s*(?:https?:)?//", value)
 
 
 def _time_element_date(tree: HtmlElement) -> str | None:
@@ -555,7 +501,7 @@ def _pick_author(found: str | None, meta_author: str | None, source: str | None)
     """The people in the byline: roles ("Courier Staff"), agencies and the outlet are dropped."""
     source_key = _match_key(source) if source else None
     for candidate in (found, meta_author):
-        if not _is_name(candidate):
+        if not jsonld.is_name(candidate):
             continue
         people = [
             name
