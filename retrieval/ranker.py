@@ -21,7 +21,7 @@ from retrieval.answer import Answer, AnswerPassage, Reason
 from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, merge_parts
 from retrieval.copies import mark_disagreements
 from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
-from retrieval.precision import refine, unknown_words, unmentioned
+from retrieval.precision import PrecisionParams, refine, unknown_words, unmentioned
 from retrieval.question import article_filter, clean_question, cut, parse_query, question_parts, speaker_matches
 
 Rows = Mapping[int, tuple[Passage, Article]]
@@ -31,7 +31,7 @@ UNKNOWN_SHARE = 0.1
 
 
 @runtime_checkable
-class RankingParams(SearchParams, Protocol):
+class RankingParams(SearchParams, PrecisionParams, Protocol):
     """How answers are ranked: config `retrieval:` (bot.config.RetrievalConfig, which holds the defaults)."""
 
     @property
@@ -58,12 +58,6 @@ class RankingParams(SearchParams, Protocol):
     def unknown_terms_below(self) -> float | None: ...
     @property
     def unknown_terms_min_passages(self) -> int: ...
-    @property
-    def heading_penalty(self) -> float: ...
-    @property
-    def cue_weight(self) -> float: ...
-    @property
-    def short_question_words(self) -> int: ...
 
 
 class Searchable(Protocol):
