@@ -16,7 +16,7 @@ sha256 of that paragraph with all whitespace removed; an optional "also" lists o
 (same fields) found to state the same fact, which count as well. Unanswerable ones are "absent" (an event the
 corpus does not cover) or "near_miss" (people, firms or places it covers, but a fact it does not state).
 
-1. Imports the corpus with bench/retrieval.py's `ensure_imported` into the same data folder as that
+1. Imports the corpus with bench/retrieval.py's `prepare` into the same data folder as that
    benchmark (default bench/out/multihop/data), reused while the stamp (corpus bytes and the settings
    that shape passages, vectors and the dense index) matches.
 2. Asks every question through ONE `eventbot ask --batch FILE --json --k K` subprocess (retrieval.py's
@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import re
 import sqlite3
 import sys
@@ -50,8 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import retrieval
-from bench.retrieval import EVAL, ask_all, ensure_imported
-from bot.config import load_config
+from bench.retrieval import EVAL, ask_all, prepare
 from corpus.store import normalize_url
 
 QUESTIONS = ROOT / "bench" / "natural" / "questions.jsonl"
@@ -306,19 +304,9 @@ def main(argv: list[str] | None = None) -> None:
     if check_quiet(questions, corpus):
         sys.exit("the question set has label errors: run with --check")
 
-    cfg = load_config(args.config)
+    cfg, config_args, env = prepare(args.config, data_dir, args.no_import)
     k = args.k or cfg.retrieval.top_k
-    config_args = ["--config", str(args.config)]
-    env = {**os.environ, "EVENTBOT_DATA_DIR": str(data_dir)}
-    env.pop("EVENTBOT_CONFIG", None)
-    if args.no_import:
-        if not (data_dir / "corpus.sqlite3").exists():
-            sys.exit(f"--no-import: {data_dir} holds no corpus")
-    else:
-        ensure_imported(data_dir, corpus_file, cfg, config_args, env)
-
-    retrieval.K = k  # ask_all passes retrieval.K as --k
-    answers, wall, first = ask_all([q["question"] for q in questions], config_args, env)
+    answers, wall, first = ask_all([q["question"] for q in questions], config_args, env, k)
 
     half_of = halves(questions)
     groups: dict[str, Tally] = defaultdict(Tally)

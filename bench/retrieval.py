@@ -117,12 +117,27 @@ def select(questions: list[dict], limit: int | None) -> list[int]:
     return sorted(random.Random(0).sample(range(len(questions)), limit))
 
 
-def ask_all(texts: list[str], config_args: list[str], env: dict) -> tuple[list[dict], float, float]:
+def prepare(config: Path, data_dir: Path, no_import: bool) -> tuple[Config, list[str], dict]:
+    """The config, the `--config` arguments and the environment to run eventbot on `data_dir` with; the
+    corpus imported there first unless `no_import` (then it must already hold one)."""
+    cfg = load_config(config)
+    config_args = ["--config", str(config)]
+    env = {**os.environ, "EVENTBOT_DATA_DIR": str(data_dir)}
+    env.pop("EVENTBOT_CONFIG", None)
+    if no_import:
+        if not (data_dir / "corpus.sqlite3").exists():
+            sys.exit(f"--no-import: {data_dir} holds no corpus")
+    else:
+        ensure_imported(data_dir, EVAL / "corpus.json", cfg, config_args, env)
+    return cfg, config_args, env
+
+
+def ask_all(texts: list[str], config_args: list[str], env: dict, k: int = K) -> tuple[list[dict], float, float]:
     """Answers (one per question, in order), wall seconds of the ask step, seconds to the first answer."""
     with tempfile.TemporaryDirectory() as tmp:
         batch = Path(tmp) / "questions.txt"
         batch.write_text("".join(" ".join(t.split()) + "\n" for t in texts), encoding="utf-8")
-        cmd = [*eventbot_cmd(), "ask", "--batch", str(batch), "--json", "--k", str(K), *config_args]
+        cmd = [*eventbot_cmd(), "ask", "--batch", str(batch), "--json", "--k", str(k), *config_args]
         started = time.perf_counter()
         first = None
         answers = []
@@ -158,17 +173,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--label", default="eventbot", help="name of our row in the table")
     args = ap.parse_args(argv)
 
-    corpus, qa_file = EVAL / "corpus.json", EVAL / "MultiHopRAG.json"
-    cfg = load_config(args.config)
-    config_args = ["--config", str(args.config)]
-    data_dir = args.data_dir.resolve()
-    env = {**os.environ, "EVENTBOT_DATA_DIR": str(data_dir)}
-    env.pop("EVENTBOT_CONFIG", None)
-    if args.no_import:
-        if not (data_dir / "corpus.sqlite3").exists():
-            sys.exit(f"--no-import: {data_dir} holds no corpus")
-    else:
-        ensure_imported(data_dir, corpus, cfg, config_args, env)
+    qa_file = EVAL / "MultiHopRAG.json"
+    _, config_args, env = prepare(args.config, args.data_dir.resolve(), args.no_import)
 
     questions = json.loads(qa_file.read_text(encoding="utf-8"))
     chosen = select(questions, args.limit)
