@@ -275,17 +275,10 @@ def demo_recall() -> tuple[int, int, int, int, int]:
 
 def real_store(path: Path = REAL_STORE) -> None:
     """Near-identical paragraphs of the real articles grouped as one story, and those whose facts differ."""
-    import sqlite3
-    from collections import defaultdict
-
-    if not path.exists():
-        print(f"\n(no real store at {path}: run bench/retrieval.py once to build it)")
+    held = syndication_bench.read_store(path)
+    if held is None:
         return
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    texts: dict[int, list[str]] = defaultdict(list)
-    for article_id, text in db.execute("SELECT article_id, text FROM passages ORDER BY article_id, position"):
-        texts[article_id].append(text)
-    db.close()
+    texts = held[0]
     sets = {i: shingles(t) for i, t in texts.items()}
     # The pairs bench/syndication.py lists as the same story (all candidate pairs, compared exactly here).
     stories = [(a, b) for a, b in itertools.combinations(sorted(sets), 2)

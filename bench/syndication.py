@@ -156,20 +156,32 @@ def main() -> None:
     real_store()
 
 
-def real_store(path: Path = REAL_STORE) -> None:
-    """Containment of every candidate pair in a real store (read-only), as the store would compare them."""
+def read_store(path: Path) -> tuple[dict[int, list[str]], dict[int, tuple[str, str]]] | None:
+    """A real store's passages by article, in order, and each article's (source, title), read-only; None
+    (with a line saying so) when there is none."""
     import sqlite3
     from collections import defaultdict
 
     if not path.exists():
         print(f"\n(no real store at {path}: run bench/retrieval.py once to build it)")
-        return
+        return None
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     texts: dict[int, list[str]] = defaultdict(list)
     for article_id, text in db.execute("SELECT article_id, text FROM passages ORDER BY article_id, position"):
         texts[article_id].append(text)
     meta = {r[0]: (r[1], r[2]) for r in db.execute("SELECT id, source, title FROM articles")}
     db.close()
+    return texts, meta
+
+
+def real_store(path: Path = REAL_STORE) -> None:
+    """Containment of every candidate pair in a real store (read-only), as the store would compare them."""
+    from collections import defaultdict
+
+    held = read_store(path)
+    if held is None:
+        return
+    texts, meta = held
     sets = {i: shingles(t) for i, t in texts.items()}
     by_key: dict[int, list[int]] = defaultdict(list)
     for i, sh in sets.items():
