@@ -10,7 +10,12 @@ class FetchFailed(CorpusError):
 
 
 class FetchRefused(FetchFailed):
-    """A URL was refused before fetching (unsafe address, scheme or port)."""
+    """A URL or page was refused (unsafe address, scheme or port; too large; not a page). `reason` names the
+    rule in one word ("address", "port", "too_large", "content_type", ...), for counting refusals."""
+
+    def __init__(self, message: str, reason: str = "other") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class NotAnArticle(CorpusError):

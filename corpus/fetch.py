@@ -310,7 +310,7 @@ def _fetch(url: str, policy: AddressPolicy, timeout: float, max_bytes: int, user
         raise FetchFailed(f"could not fetch {url}: could not connect to {current.host} ({e})") from e
     except httpx.HTTPError as e:
         raise FetchFailed(f"could not fetch {url}: {e}") from e
-    raise FetchRefused(f"refused: that link redirects more than {max_redirects} times")
+    raise FetchRefused(f"refused: that link redirects more than {max_redirects} times", "redirects")
 
 
 def _redirect(current: httpx.URL, location: str, policy: AddressPolicy) -> httpx.URL:
@@ -333,18 +333,19 @@ def _page(url: str, final: httpx.URL, response: httpx.Response, address: str, ma
         raise FetchFailed(f"could not fetch {url}: the server answered {status} {response.reason_phrase}{why}")
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type and content_type not in ALLOWED_TYPES:
-        raise FetchRefused(f"refused: {url} is {content_type}, not a web page or text")
+        raise FetchRefused(f"refused: {url} is {content_type}, not a web page or text", "content_type")
     encoding = response.headers.get("content-encoding", "").strip().lower() or "identity"
     if encoding not in _ENCODINGS:
-        raise FetchRefused(f"refused: {url} is compressed as {encoding!r}, which is not read")
+        raise FetchRefused(f"refused: {url} is compressed as {encoding!r}, which is not read", "encoding")
     declared = response.headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchRefused(f"refused: {url} is larger than {_size(max_bytes)}")
+        raise FetchRefused(f"refused: {url} is larger than {_size(max_bytes)}", "too_large")
     body = _read_body(url, response, encoding, max_bytes, max_ratio, deadline, timeout)
     if not content_type:
         content_type = sniff(body)
         if content_type not in ALLOWED_TYPES:
-            raise FetchRefused(f"refused: {url} is binary data (no Content-Type was sent), not a web page or text")
+            raise FetchRefused(f"refused: {url} is binary data (no Content-Type was sent), not a web page or text",
+                               "content_type")
     return FetchedPage(url=url, final_url=str(final), content_type=content_type, body=body, address=address)
 
 
@@ -381,7 +382,7 @@ def _read_body(url: str, response: httpx.Response, encoding: str, max_bytes: int
     for chunk in response.iter_raw():  # as the network delivers it (at most 64 KB a read)
         received += len(chunk)
         if received > max_bytes:
-            raise FetchRefused(f"refused: {url} is larger than {_size(max_bytes)}")
+            raise FetchRefused(f"refused: {url} is larger than {_size(max_bytes)}", "too_large")
         limit = max_bytes if unpacker.identity else min(max_bytes, max(RATIO_FLOOR, int(max_ratio * received)))
         try:
             piece = unpacker.feed(chunk, limit - size)
@@ -391,9 +392,9 @@ def _read_body(url: str, response: httpx.Response, encoding: str, max_bytes: int
         if size > limit:
             if limit < max_bytes:
                 raise FetchRefused(f"refused: {url} unpacks to more than {max_ratio:g} times its size "
-                                   "(a compression bomb?)")
+                                   "(a compression bomb?)", "too_large")
             raise FetchRefused(f"refused: {url} is larger than {_size(max_bytes)}"
-                               + ("" if unpacker.identity else " once unpacked"))
+                               + ("" if unpacker.identity else " once unpacked"), "too_large")
         parts.append(piece)
         if time.monotonic() > deadline:
             raise httpx.ReadTimeout(f"longer than {timeout:g} s")

@@ -225,7 +225,7 @@ class Blocked(FetchRefused):
 
     def __init__(self, what: str, value: str = "", detail: str = "", redirected: bool = False, **extra: str) -> None:
         self.what, self.value, self.detail, self.redirected, self.extra = what, value, detail, redirected, extra
-        super().__init__(self._message())
+        super().__init__(self._message(), what)
 
     def after_redirect(self) -> Blocked:
         """The same refusal, worded for a link that redirected to the refused place."""
