@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-import logging
 import shutil
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bot import logs
 from bot.config import Config, ConfigError, discord_token, load_config
 from bot.errors import USER_ERRORS
 from bot.present import also_carried_line, attribution_line, disagreement_line, partial_note, why_unanswered
@@ -24,6 +24,11 @@ from bot.results import AddStatus, Answer, Reason
 from bot.service import EventService
 from corpus.errors import CorpusError
 from retrieval.errors import RetrievalError
+
+if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
+
+    from bot.corpora import Corpora
 
 app = typer.Typer(help="Answer questions about news events from a corpus of articles.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -41,9 +46,7 @@ def _config(path: Path | None) -> Config:
     except ConfigError as e:
         err.print(f"[red]{escape(str(e))}[/red]")
         raise typer.Exit(2) from e
-    logging.basicConfig(level=cfg.log_level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("httpx", "sentence_transformers", "faiss", "bm25s", "trafilatura", "htmldate"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(cfg.log_level)))
+    logs.setup(cfg.log_level, cfg.log_format)
     return cfg
 
 
@@ -54,8 +57,10 @@ def _service(config: Path | None, data_dir: Path | None = None) -> Iterator[Even
     if data_dir is not None:
         cfg = cfg.model_copy(update={"data_dir": data_dir})
     service = EventService.from_config(cfg)
+    command = click.get_current_context(silent=True)
     try:
-        yield service
+        with logs.request(command.info_name if command else "cli", "cli"):  # the log lines' request id
+            yield service
     except USER_ERRORS as e:
         err.print(f"[red]error:[/red] {escape(str(e))}")
         raise typer.Exit(1) from e
@@ -260,6 +265,7 @@ def run(config: ConfigOption = None,
     from bot.corpora import Corpora
 
     corpora = Corpora(cfg.data_dir, cfg, cfg.discord.corpora, watch=WATCH_SECONDS)
+    exporter = _serve_metrics(cfg, corpora)
     err.print("connecting to Discord (Ctrl+C or SIGTERM stops the bot, saving the index)")
     try:
         run_bot(corpora, cfg.discord, token.get_secret_value(),
@@ -268,8 +274,25 @@ def run(config: ConfigOption = None,
         err.print(f"[red]error:[/red] {escape(str(e))}")
         raise typer.Exit(e.code) from e
     finally:
+        if exporter is not None:
+            exporter.shutdown()
         corpora.close()
     err.print("stopped; the index is saved")
+
+
+def _serve_metrics(cfg: Config, corpora: Corpora) -> WSGIServer | None:
+    """The metrics endpoint when `metrics.port` is set; a port in use is a warning, not a reason to stop."""
+    if not cfg.metrics.port:
+        return None
+    from bot import metrics
+
+    try:
+        server = metrics.serve(cfg.metrics.port, cfg.metrics.address, corpora.services)
+    except metrics.MetricsUnavailable as e:
+        err.print(f"[yellow]warning:[/yellow] {escape(str(e))}. The bot runs without metrics.")
+        return None
+    err.print(f"metrics at http://{cfg.metrics.address}:{server.server_port}/metrics")
+    return server
 
 
 @app.command()

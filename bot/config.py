@@ -105,15 +105,22 @@ class DiscordConfig(_Section):
     page_size: int = Field(10, ge=1)  # articles per page of /sources
 
 
+class MetricsConfig(_Section):
+    port: int = Field(0, ge=0, le=65535)  # 0: no metrics endpoint
+    address: str = "127.0.0.1"
+
+
 class Config(_Section):
     data_dir: Path = Path("data")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_format: Literal["text", "json"] = "text"
     embedding: EmbeddingConfig = EmbeddingConfig()
     index: IndexConfig = IndexConfig()
     retrieval: RetrievalConfig = RetrievalConfig()
     corpus: CorpusConfig = CorpusConfig()
     fetch: FetchConfig = FetchConfig()
     discord: DiscordConfig = DiscordConfig()
+    metrics: MetricsConfig = MetricsConfig()
 
 
 def _format_errors(err: ValidationError) -> str:

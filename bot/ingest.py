@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from bot import logs
 from bot.config import CorpusConfig, FetchConfig
 from bot.live_index import LiveIndex
 from bot.results import AddResult, AddStatus, ImportReport
@@ -19,6 +21,8 @@ from corpus.split import passages_from
 from corpus.store import ArticleStore, Updated, normalize_url, url_differences
 
 Progress = Callable[[int, int], None]
+
+log = logging.getLogger(__name__)
 
 
 class Ingester:
@@ -39,21 +43,32 @@ class Ingester:
                 raise CorpusError(f"no such file: {target}")
             return self.add_draft(extract_file(path), target)
         except CorpusError as e:
-            return AddResult(target, AddStatus.FAILED, str(e))
+            return AddResult(target, AddStatus.FAILED, str(e), error=e)
 
     def add_url(self, url: str, added_by: AddedBy | None = None) -> AddResult:
         """Fetch a page and add its article. Never reads local files, whatever the URL says."""
-        f = self.fetching
         try:
-            page = fetch.fetch(url, timeout=f.timeout_seconds, max_bytes=f.max_bytes, user_agent=f.user_agent,
-                               allowed_private_hosts=tuple(f.allowed_private_hosts),
-                               allowed_ports=tuple(f.allowed_ports), max_redirects=f.max_redirects)
+            page = self._fetch(url)
             from corpus.extract import extract, kind_for  # trafilatura is slow to import; only adding needs it
 
             draft = extract(page.body, kind_for(page.content_type), url=page.final_url)
             return self.add_draft(replace(draft, added_url=url), url, added_by)
         except CorpusError as e:
-            return AddResult(url, AddStatus.FAILED, str(e))
+            return AddResult(url, AddStatus.FAILED, str(e), error=e)
+
+    def _fetch(self, url: str) -> fetch.FetchedPage:
+        """The page at `url`, fetched as a request of its own: its log lines carry the fetch's id."""
+        f = self.fetching
+        with logs.request("fetch"):
+            try:
+                page = fetch.fetch(url, timeout=f.timeout_seconds, max_bytes=f.max_bytes, user_agent=f.user_agent,
+                                   allowed_private_hosts=tuple(f.allowed_private_hosts),
+                                   allowed_ports=tuple(f.allowed_ports), max_redirects=f.max_redirects)
+            except CorpusError as e:
+                log.info("fetching %s failed: %s", url, e)
+                raise
+            log.info("fetched %s (%d bytes, %s)", page.final_url, len(page.body), page.content_type)
+            return page
 
     def add_document(self, content: bytes, filename: str, url: str | None = None,
                      added_by: AddedBy | None = None) -> AddResult:
@@ -63,7 +78,7 @@ class Ingester:
         try:
             return self.add_draft(extract(content, kind_for(filename), url=url, name=filename), filename, added_by)
         except CorpusError as e:
-            return AddResult(filename, AddStatus.FAILED, str(e))
+            return AddResult(filename, AddStatus.FAILED, str(e), error=e)
 
     def add_draft(self, draft: ArticleDraft, target: str = "", added_by: AddedBy | None = None) -> AddResult:
         """Store, embed and index one extracted article; a new version of a held page replaces it (UPDATED)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from corpus.errors import CorpusError
 from corpus.models import Article
 from retrieval.answer import Answer, AnswerPassage, Reason
 
@@ -24,6 +25,7 @@ class AddResult:
     status: AddStatus
     message: str  # "added 'Title' (5 passages)", "updated 'Title' (...)", or what was wrong (a corpus error's message)
     article: Article | None = None
+    error: CorpusError | None = field(default=None, compare=False)  # why it FAILED (counted by bot.metrics)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot import metrics
 from bot.config import Config
 from bot.ingest import Ingester
 from bot.live_index import LiveIndex
@@ -80,30 +81,36 @@ class EventService:
         """The passages that best answer `question`, or `answered=False` with the reason (retrieval.ranker)."""
         return self.ask_many([question], k, **filters)[0]
 
+    @metrics.counts_questions
     def ask_many(self, questions: Sequence[str], k: int | None = None, **filters: str | None) -> list[Answer]:
         """Answer several questions, embedding them in one batch."""
         return self.retriever.ask_many(questions, k, **filters)
 
     # -- adding and removing --------------------------------------------------------------------------
 
+    @metrics.counts_adds
     def add(self, target: str) -> AddResult:
         """Add one article from a URL or a local file path. Command line only: reads the host's disk."""
         return self.ingester.add(target)
 
+    @metrics.counts_adds
     def add_url(self, url: str, added_by: AddedBy | None = None) -> AddResult:
         """Fetch a page and add its article. Never reads local files, whatever the URL says.
         `added_by`: who asked, from which server (recorded with the article)."""
         return self.ingester.add_url(url, added_by)
 
+    @metrics.counts_adds
     def add_document(self, content: bytes, filename: str, url: str | None = None,
                      added_by: AddedBy | None = None) -> AddResult:
         """Add an uploaded file (.html, .htm, .txt, .md) from its bytes; nothing is read from disk."""
         return self.ingester.add_document(content, filename, url, added_by)
 
+    @metrics.counts_adds
     def add_draft(self, draft: ArticleDraft, target: str = "") -> AddResult:
         """Store, embed and index one extracted article."""
         return self.ingester.add_draft(draft, target)
 
+    @metrics.counts_imports
     def import_file(self, path: Path, progress: Progress | None = None, chunk: int = 64) -> ImportReport:
         """Import a JSON array or JSON Lines file of articles; bad records are reported and skipped."""
         return self.ingester.import_file(path, progress, chunk)
@@ -132,6 +139,7 @@ class EventService:
 
     # -- rebuilding and stats -------------------------------------------------------------------------
 
+    @metrics.shows_rebuilds
     def reindex(self, progress: Progress | None = None) -> Stats:
         """Rebuild every index from the stored articles beside the live one, then swap it in.
 

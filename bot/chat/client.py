@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import hashlib
 import json
@@ -18,6 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import logs
 from bot.chat import errors
 from bot.chat.cooldown import UserCooldown
 from bot.config import DiscordConfig
@@ -55,6 +57,9 @@ class EventTree(app_commands.CommandTree):
             await errors.reply(interaction, "I am restarting: ask me again in a minute.")
             return False
         bot.track_current_task()
+        # The rest of this task is the command: its log lines carry the interaction's id.
+        logs.begin(f"/{interaction.command.qualified_name}" if interaction.command else "command", "slash",
+                   str(interaction.id))
         return True
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -127,7 +132,8 @@ class EventBot(commands.Bot):
 
     async def adding(self, work: Callable[..., T], /, *args: Any) -> T:
         """Run `work(*args)` (an add: fetching, extracting, embedding) in the bounded /add pool."""
-        return await asyncio.get_running_loop().run_in_executor(self.add_pool, functools.partial(work, *args))
+        call = functools.partial(contextvars.copy_context().run, work, *args)  # the command's request id too
+        return await asyncio.get_running_loop().run_in_executor(self.add_pool, call)
 
     def service_for(self, guild_id: int | None) -> EventService:
         """The service of the corpus a server sees (raises `NoServer` for a DM with per-server corpora)."""

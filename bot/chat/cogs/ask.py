@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import logs
 from bot.chat import checks, errors, render
 from bot.chat.client import EventBot
 from bot.results import Answer
@@ -66,6 +67,7 @@ class Ask(commands.Cog):
             await message.reply(render.cooldown(retry), allowed_mentions=render.NO_MENTIONS)
             return
         self.bot.track_current_task()
+        logs.begin("mention", "mention", str(message.id))  # this listener's task ends with the answer
         try:
             service = self.bot.service_for(message.guild.id if message.guild else None)
             answer = await asyncio.to_thread(service.ask, question)
