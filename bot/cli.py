@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -57,15 +56,25 @@ def _service(config: Path | None, data_dir: Path | None = None) -> Iterator[Even
     if data_dir is not None:
         cfg = cfg.model_copy(update={"data_dir": data_dir})
     service = EventService.from_config(cfg)
-    command = click.get_current_context(silent=True)
+    command = _current_command()
     try:
-        with logs.request(command.info_name if command else "cli", "cli"):  # the log lines' request id
+        with logs.request(command or "cli", "cli"):  # the log lines' request id
             yield service
     except USER_ERRORS as e:
         err.print(f"[red]error:[/red] {escape(str(e))}")
         raise typer.Exit(1) from e
     finally:
         service.close()
+
+
+def _current_command() -> str | None:
+    """The name of the command running ("ask", "add", ...), from typer's click context."""
+    try:  # typer 0.2x carries its own copy of click; older versions use click itself
+        from typer._click.globals import get_current_context
+    except ImportError:
+        from click import get_current_context
+    context = get_current_context(silent=True)
+    return context.info_name if context else None
 
 
 def _progress(total: int, label: str) -> Progress:
