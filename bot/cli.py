@@ -305,12 +305,15 @@ def _serve_metrics(cfg: Config, corpora: Corpora) -> WSGIServer | None:
 
 
 @app.command()
-def doctor(config: ConfigOption = None) -> None:
-    """Check the config, the token, the model, the data folder, the articles and the index; say what to fix.
+def doctor(config: ConfigOption = None,
+           offline: Annotated[bool, typer.Option("--offline", help="Skip the one check that asks Discord.")] = False,
+           ) -> None:
+    """Check the config, the token, the model, the data folder, the articles and the index, the logging and
+    metrics settings, and (with DISCORD_TOKEN) the slash commands Discord holds; say what to fix.
 
     Exit code 0 when nothing fails (warnings allowed), 1 otherwise. Nothing is written.
     """
-    from bot.doctor import Status, diagnose, exit_code
+    from bot.doctor import Status, diagnose, exit_code, registered_commands
 
     try:
         cfg = load_config(config)
@@ -319,9 +322,11 @@ def doctor(config: ConfigOption = None) -> None:
         raise typer.Exit(1) from e
     out.print("[green]ok[/green]   config: valid")
     checks = diagnose(cfg, discord_token())
-    colour = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red"}
+    if not offline:
+        checks += registered_commands(cfg, discord_token())
+    colour = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red", Status.SKIP: "dim"}
     for c in checks:
-        label = {Status.OK: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL"}[c.status]
+        label = {Status.OK: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIP: "skip"}[c.status]
         out.print(f"[{colour[c.status]}]{label}[/{colour[c.status]}] {c.name}: {escape(c.detail)}", soft_wrap=True)
         if c.fix and c.status is not Status.OK:
             out.print(f"       fix: {escape(c.fix)}", soft_wrap=True)

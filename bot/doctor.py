@@ -1,27 +1,31 @@
 """`eventbot doctor`: checks that a deployment can run, each with what to fix. Reads, never writes.
 
-The checks are data (`Check`); the CLI prints them and sets the exit code. No model is loaded and no
-network is used: the model's files are found, the store and index files are read.
+The checks are data (`Check`); the CLI prints them and sets the exit code. No model is loaded: the model's
+files are found, the store and index files are read. Only `registered_commands` uses the network (Discord).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import shutil
+import socket
 import sqlite3
+import urllib.request
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.config import Config
+from bot.config import Config, MetricsConfig
 from index.embedder import load_embedder, resolve_model_path
 from index.errors import ModelUnavailable
 from index.hybrid import META_FILE, Generations
 
+COMMANDS = "registered commands"
 MIN_FREE_BYTES = 500_000_000
 """Free space below this in the data folder's file system is a problem: a rebuild writes a second index."""
 
@@ -33,6 +37,7 @@ class Status(StrEnum):
     OK = "ok"
     WARN = "warn"  # works, but not as a deployment should
     FAIL = "fail"  # will not work until fixed
+    SKIP = "skip"  # not checked, and why
 
 
 @dataclass(frozen=True)
@@ -44,13 +49,61 @@ class Check:
 
 
 def diagnose(cfg: Config, token: SecretStr | None) -> list[Check]:
-    """Every check, in the order a deployment needs them."""
-    return [_token(token), _model(cfg), *_data_folder(cfg.data_dir), *_store_and_index(cfg)]
+    """Every check of this machine, in the order a deployment needs them."""
+    return [_token(token), _model(cfg), *_data_folder(cfg.data_dir), *_store_and_index(cfg), _logging(cfg),
+            _metrics(cfg.metrics)]
+
+
+def registered_commands(cfg: Config, token: SecretStr | None) -> list[Check]:
+    """The slash commands Discord holds for the bot against the ones it defines: the one check that asks
+    Discord (bot.chat.doctor), skipped without a token shaped like one."""
+    if token is None:
+        return [Check(COMMANDS, Status.SKIP, "skipped: DISCORD_TOKEN is not set, so Discord cannot be asked")]
+    if not _TOKEN_SHAPE.match(token.get_secret_value()):
+        return [Check(COMMANDS, Status.SKIP, "skipped: DISCORD_TOKEN is not shaped like a bot token")]
+    from bot.chat.doctor import check_commands  # discord loads only here
+
+    return check_commands(cfg, token)
 
 
 def exit_code(checks: list[Check]) -> int:
     """0 when nothing failed (warnings allowed), 1 otherwise."""
     return int(any(c.status is Status.FAIL for c in checks))
+
+
+def _logging(cfg: Config) -> Check:
+    how = "JSON lines" if cfg.log_format == "json" else "text"
+    return Check("logging", Status.OK, f"{how} on stderr, {cfg.log_level} and above")
+
+
+def _metrics(settings: MetricsConfig) -> Check:
+    """Whether `eventbot run` can serve its metrics where the config says (or already does)."""
+    if not settings.port:
+        return Check("metrics", Status.OK, "off (metrics.port is 0)")
+    where = f"{settings.address}:{settings.port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(settings.address, settings.port,
+                                                             type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as e:
+        if e.errno != errno.EADDRINUSE:
+            return Check("metrics", Status.WARN, f"cannot listen on {where} ({e.strerror or e}): the bot would "
+                         "run without metrics", "set metrics.address to an address of this machine (127.0.0.1)")
+        if _serves_metrics(f"http://{where}/metrics"):
+            return Check("metrics", Status.OK, f"served at http://{where}/metrics by a running eventbot")
+        return Check("metrics", Status.WARN, f"another program holds {where}: the bot would run without metrics",
+                     "set metrics.port to a free port")
+    return Check("metrics", Status.OK, f"`eventbot run` will serve them at http://{where}/metrics")
+
+
+def _serves_metrics(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return b"eventbot_questions_total" in response.read(1_000_000)
+    except (OSError, ValueError):
+        return False
 
 
 def _token(token: SecretStr | None) -> Check:

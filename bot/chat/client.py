@@ -152,10 +152,23 @@ class EventBot(commands.Bot):
 
     # -- command sync -----------------------------------------------------------------------------
 
+    def command_payloads(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
+        """The commands a sync to `guild` (None: global) sends, by name."""
+        return sorted((c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)), key=lambda c: c["name"])
+
     def command_digest(self, guild: discord.abc.Snowflake | None) -> str:
         """A hash of the commands that a sync to `guild` (None: global) would send."""
-        payload = sorted((c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)), key=lambda c: c["name"])
+        payload = self.command_payloads(guild)
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+    def sync_targets(self) -> list[discord.Object | None]:
+        """Where the commands are synced: each configured guild (the global commands copied to it, so they
+        show at once), or globally (None) when none is."""
+        targets: list[discord.Object | None] = [discord.Object(id=g) for g in self.settings.guild_ids] or [None]
+        for guild in targets:
+            if guild is not None:
+                self.tree.copy_global_to(guild=guild)
+        return targets
 
     async def sync_commands(self) -> list[str]:
         """Sync to each configured guild (instant), or globally when none is; skip targets already up to date.
@@ -163,11 +176,8 @@ class EventBot(commands.Bot):
         Returns the targets synced ("global" or guild ids).
         """
         state = self._read_sync_state()
-        targets: list[discord.Object | None] = [discord.Object(id=g) for g in self.settings.guild_ids] or [None]
         synced = []
-        for guild in targets:
-            if guild is not None:
-                self.tree.copy_global_to(guild=guild)
+        for guild in self.sync_targets():
             name = str(guild.id) if guild else "global"
             key = f"{self.application_id}:{name}"
             digest = self.command_digest(guild)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.config import Config, EmbeddingConfig
+from bot import metrics
+from bot.config import Config, EmbeddingConfig, MetricsConfig
 from bot.doctor import Status, diagnose, exit_code
 from bot.service import EventService
 from tests.articles import ALL, write_json
@@ -60,11 +62,39 @@ def test_the_command_exits_1_on_a_failure_and_never_prints_the_token(held: Confi
     config.write_text("embedding:\n  model: hash\n")
     runner = CliRunner()
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
-    ok = runner.invoke(app, ["doctor", "--config", str(config)])
+    ok = runner.invoke(app, ["doctor", "--config", str(config), "--offline"])  # Discord: tests/bot/chat
     assert ok.exit_code == 0 and TOKEN not in ok.output and "discord token" in ok.output
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN[:-30])
-    bad = runner.invoke(app, ["doctor", "--config", str(config)])
+    bad = runner.invoke(app, ["doctor", "--config", str(config), "--offline"])
     assert bad.exit_code == 1 and "FAIL discord token" in bad.output and TOKEN[:-30] not in bad.output
     config.write_text("retrieval:\n  top_kk: 3\n")
     broken = runner.invoke(app, ["doctor", "--config", str(config)])
     assert broken.exit_code == 1 and "FAIL config" in broken.output and "top_kk" in broken.output
+
+
+def test_the_metrics_port_is_checked_where_the_bot_would_serve(held: Config) -> None:
+    assert by_name(diagnose(held, None))["metrics"].detail == "off (metrics.port is 0)"
+    assert by_name(diagnose(held, None))["logging"].detail == "text on stderr, WARNING and above"
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    on = held.model_copy(update={"metrics": MetricsConfig(port=port), "log_format": "json"})
+    try:
+        busy = by_name(diagnose(on, None))["metrics"]
+        assert busy.status is Status.WARN and f"another program holds 127.0.0.1:{port}" in busy.detail
+        assert busy.fix == "set metrics.port to a free port"
+    finally:
+        taken.close()
+    free = by_name(diagnose(on, None))
+    assert free["metrics"].status is Status.OK and f"http://127.0.0.1:{port}/metrics" in free["metrics"].detail
+    assert free["logging"].detail == "JSON lines on stderr, WARNING and above"
+    server = metrics.serve(port)  # the bot running: its own endpoint holds the port
+    try:
+        running = by_name(diagnose(on, None))["metrics"]
+        assert running.status is Status.OK and "by a running eventbot" in running.detail
+    finally:
+        server.shutdown()
+        server.server_close()
+    elsewhere = held.model_copy(update={"metrics": MetricsConfig(port=port, address="192.0.2.1")})
+    assert by_name(diagnose(elsewhere, None))["metrics"].status is Status.WARN
