@@ -313,7 +313,7 @@ def doctor(config: ConfigOption = None,
 
     Exit code 0 when nothing fails (warnings allowed), 1 otherwise. Nothing is written.
     """
-    from bot.doctor import Status, diagnose, exit_code, registered_commands
+    from bot.doctor import Status, commands_unchecked, diagnose, exit_code
 
     try:
         cfg = load_config(config)
@@ -321,9 +321,14 @@ def doctor(config: ConfigOption = None,
         out.print(f"[red]FAIL[/red] config: {escape(str(e))}", soft_wrap=True)
         raise typer.Exit(1) from e
     out.print("[green]ok[/green]   config: valid")
-    checks = diagnose(cfg, discord_token())
-    if not offline:
-        checks += registered_commands(cfg, discord_token())
+    token = discord_token()
+    checks = diagnose(cfg, token)
+    if not offline and (skipped := commands_unchecked(token)):
+        checks.append(skipped)
+    elif not offline and token is not None:
+        from bot.chat.doctor import check_commands  # discord loads only here
+
+        checks += check_commands(cfg, token)
     colour = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red", Status.SKIP: "dim"}
     for c in checks:
         label = {Status.OK: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIP: "skip"}[c.status]

@@ -1,7 +1,8 @@
 """`eventbot doctor`: checks that a deployment can run, each with what to fix. Reads, never writes.
 
 The checks are data (`Check`); the CLI prints them and sets the exit code. No model is loaded: the model's
-files are found, the store and index files are read. Only `registered_commands` uses the network (Discord).
+files are found, the store and index files are read. Only the check of the slash commands Discord holds
+(bot.chat.doctor, which imports discord) uses the network.
 """
 
 from __future__ import annotations
@@ -54,16 +55,13 @@ def diagnose(cfg: Config, token: SecretStr | None) -> list[Check]:
             _metrics(cfg.metrics)]
 
 
-def registered_commands(cfg: Config, token: SecretStr | None) -> list[Check]:
-    """The slash commands Discord holds for the bot against the ones it defines: the one check that asks
-    Discord (bot.chat.doctor), skipped without a token shaped like one."""
+def commands_unchecked(token: SecretStr | None) -> Check | None:
+    """Why the slash commands Discord holds cannot be checked (bot.chat.doctor asks it), or None."""
     if token is None:
-        return [Check(COMMANDS, Status.SKIP, "skipped: DISCORD_TOKEN is not set, so Discord cannot be asked")]
+        return Check(COMMANDS, Status.SKIP, "skipped: DISCORD_TOKEN is not set, so Discord cannot be asked")
     if not _TOKEN_SHAPE.match(token.get_secret_value()):
-        return [Check(COMMANDS, Status.SKIP, "skipped: DISCORD_TOKEN is not shaped like a bot token")]
-    from bot.chat.doctor import check_commands  # discord loads only here
-
-    return check_commands(cfg, token)
+        return Check(COMMANDS, Status.SKIP, "skipped: DISCORD_TOKEN is not shaped like a bot token")
+    return None
 
 
 def exit_code(checks: list[Check]) -> int:
