@@ -298,9 +298,9 @@ def _serve_metrics(cfg: Config, corpora: Corpora) -> WSGIServer | None:
     try:
         server = metrics.serve(cfg.metrics.port, cfg.metrics.address, corpora.services)
     except metrics.MetricsUnavailable as e:
-        err.print(f"[yellow]warning:[/yellow] {escape(str(e))}. The bot runs without metrics.")
+        err.print(f"[yellow]warning:[/yellow] {escape(str(e))}. The bot runs without metrics.", soft_wrap=True)
         return None
-    err.print(f"metrics at http://{cfg.metrics.address}:{server.server_port}/metrics")
+    err.print(f"metrics at http://{cfg.metrics.address}:{server.server_port}/metrics", soft_wrap=True)
     return server
 
 
