@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import start_http_server
 
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 questions_log = logging.getLogger("bot.questions")  # one line a question, at INFO (no question text)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+disable_created_metrics()  # no `_created` series beside each counter: they double the series and nothing reads them
 
 FRONT_ENDS = ("cli", "slash", "mention", "api")
 # Seconds from question to answer (the service's part: retrieval, not Discord's round trips).

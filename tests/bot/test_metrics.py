@@ -3,6 +3,8 @@ questions are asked and articles added, refused and rebuilt; a port in use is a 
 
 from __future__ import annotations
 
+import json
+import re
 import socket
 import urllib.request
 from collections.abc import Iterator
@@ -151,3 +153,13 @@ def test_each_metrics_object_starts_from_zero(fresh: metrics.Metrics) -> None:
     again = metrics.reset()
     assert again.registry is not fresh.registry
     assert again.registry.get_sample_value("eventbot_feed_polls_total", {"status": "ok"}) is None
+
+
+def test_the_example_dashboard_charts_the_metrics_the_endpoint_serves(endpoint: str) -> None:
+    dashboard = json.loads((Path(__file__).parents[2] / "deploy" / "grafana-dashboard.json").read_text())
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    charted = {re.sub(r"_(total|bucket)$", "", name) for expr in exprs for name in re.findall(r"\beventbot_\w+", expr)}
+    with urllib.request.urlopen(endpoint, timeout=5) as response:
+        served = {family.name for family in text_string_to_metric_families(response.read().decode())}
+    assert charted <= served, charted - served
+    assert served - charted == {"eventbot_rebuild_running"}  # the 0/1 gauge: its description names it
