@@ -70,7 +70,7 @@ class Metrics:
                                       "last) rebuild has done", registry=r)
         for front_end in FRONT_ENDS:
             self.questions.labels(front_end)
-        self.answers.labels("answered", "")
+        self._answered = self.answers.labels("answered", "")
         for reason in [*Reason, "error"]:
             self.answers.labels("declined", str(reason))
         for status in AddStatus:
@@ -80,14 +80,13 @@ class Metrics:
     # -- what the service reports ------------------------------------------------------------------------
 
     def asked(self, answers: Sequence[Answer], seconds: float) -> None:
-        front_end = logs.front_end()
-        for answer in answers:
-            self.questions.labels(front_end).inc()
-            if answer.answered:
-                self.answers.labels("answered", "").inc()
-            else:
-                self.answers.labels("declined", str(answer.reason or "error")).inc()
-            self.latency.observe(seconds / max(1, len(answers)))
+        self.questions.labels(logs.front_end()).inc(len(answers))
+        declined = [a for a in answers if not a.answered]
+        self._answered.inc(len(answers) - len(declined))
+        for answer in declined:
+            self.answers.labels("declined", str(answer.reason or "error")).inc()
+        for _ in answers:
+            self.latency.observe(seconds / len(answers))
 
     def ask_failed(self, questions: int, error: BaseException) -> None:
         """Questions that raised instead of answering: a bad filter is a bad question, the rest errors."""
@@ -209,9 +208,10 @@ def counts_questions(method: F) -> F:
             raise
         seconds = time.perf_counter() - started
         current().asked(answers, seconds)
-        for answer in answers:
-            outcome = f"answered ({len(answer.passages)} passages)" if answer.answered else f"declined ({answer.reason})"
-            questions_log.info("question %s in %.0f ms", outcome, 1000 * seconds / len(answers))
+        if questions_log.isEnabledFor(logging.INFO):
+            for answer in answers:
+                outcome = f"answered ({len(answer.passages)} passages)" if answer.answered else f"declined ({answer.reason})"
+                questions_log.info("question %s in %.0f ms", outcome, 1000 * seconds / len(answers))
         return answers
 
     return wrapper  # type: ignore[return-value]
