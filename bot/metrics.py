@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,8 +22,8 @@ from prometheus_client.exposition import start_http_server
 
 from bot import logs
 from bot.results import AddResult, AddStatus, Answer, ImportReport, Reason
-from corpus.errors import (BadRecord, CorpusError, FetchFailed, FetchRefused, NotAnArticle, StoreBusy,
-                           UnsupportedFile)
+from corpus.errors import BadRecord, CorpusError, FetchFailed, FetchRefused, NotAnArticle, StoreBusy, UnsupportedFile
+from retrieval.errors import RetrievalError
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
@@ -90,8 +91,6 @@ class Metrics:
 
     def ask_failed(self, questions: int, error: BaseException) -> None:
         """Questions that raised instead of answering: a bad filter is a bad question, the rest errors."""
-        from retrieval.errors import RetrievalError
-
         reason = Reason.BAD_QUESTION if isinstance(error, RetrievalError) else "error"
         self.questions.labels(logs.front_end()).inc(questions)
         self.answers.labels("declined", str(reason)).inc(questions)
@@ -150,7 +149,7 @@ class _IndexSizes:
                 totals["passages"] += passages
                 totals["indexed_passages"] += service.index.count()
                 totals["index_bytes"] += service.index.size_bytes()
-            except Exception as e:  # a corpus closing as the bot stops: report the others
+            except (sqlite3.Error, OSError, CorpusError) as e:  # a corpus closing as the bot stops: the others
                 log.debug("cannot read the size of %s: %s", service.data_dir, e)
         helps = {"articles": "Articles held", "passages": "Passages stored",
                  "indexed_passages": "Passages in the search index", "index_bytes": "Bytes of the index files"}
@@ -217,28 +216,23 @@ def counts_questions(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def counts_adds(method: F) -> F:
-    """Count the AddResult a method returns."""
+def _after(record: Callable[[Metrics, Any], None]) -> Callable[[F], F]:
+    """A decorator calling `record(metrics, result)` with what the method returned."""
 
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> AddResult:
-        result = method(*args, **kwargs)
-        current().added(result)
-        return result
+    def decorate(method: F) -> F:
+        @functools.wraps(method)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            result = method(*args, **kwargs)
+            record(current(), result)
+            return result
 
-    return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
-def counts_imports(method: F) -> F:
-    """Count the records of the ImportReport a method returns."""
-
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> ImportReport:
-        report = method(*args, **kwargs)
-        current().imported(report)
-        return report
-
-    return wrapper  # type: ignore[return-value]
+counts_adds = _after(Metrics.added)  # a method returning an AddResult
+counts_imports = _after(Metrics.imported)  # a method returning an ImportReport
 
 
 def shows_rebuilds(method: F) -> F:

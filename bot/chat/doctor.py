@@ -41,7 +41,7 @@ async def registered_commands(cfg: Config, token: SecretStr) -> list[Check]:
     except discord.LoginFailure:
         return [Check(COMMANDS, Status.FAIL, "Discord rejected DISCORD_TOKEN",
                       "copy the token again from the Developer Portal's Bot page (Reset Token)")]
-    except (aiohttp.ClientError, OSError, asyncio.TimeoutError, discord.HTTPException) as e:
+    except (aiohttp.ClientError, OSError, TimeoutError, discord.HTTPException) as e:
         return [Check(COMMANDS, Status.WARN, f"cannot ask Discord for the commands ({_why(e)}): not checked",
                       "check this machine can reach discord.com, then run `eventbot doctor` again")]
     return [_compare(target, defined[target], held[target]) for target in defined]

@@ -93,7 +93,7 @@ def test_a_bad_log_format_is_a_clear_config_error(tmp_path: Path) -> None:
         load_config(path)
 
 
-def test_the_command_line_logs_json_lines_with_its_command_as_the_request(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_the_command_line_logs_json_lines_with_its_command_as_the_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("embedding:\n  model: hash\nlog_level: INFO\nlog_format: json\n")
     monkeypatch.setenv("EVENTBOT_CONFIG", str(config))
