@@ -61,6 +61,8 @@ async def test_metrics_and_json_logs_follow_what_members_do(
         assert "Added" in message_text(await double.wait_for_interaction_response(added, "followup", timeout=20))
         refused = await double.send_slash_command("add", {"url": "http://news.example:8081/a"}, user="moderator")
         assert "not allowed" in message_text(await double.wait_for_interaction_response(refused, "followup"))
+        mention = await double.send_message("How many residents were evacuated?", mention_bot=True)
+        await double.wait_for_request(route="POST /channels/{channel_id}/messages", ok=True)
         after = await asyncio.to_thread(scrape, port)
     finally:
         err = await stop(bot) if bot.returncode is None else (await bot.stderr.read()).decode()
@@ -71,8 +73,9 @@ async def test_metrics_and_json_logs_follow_what_members_do(
         return after[sample] - before.get(sample, 0)
 
     assert moved('eventbot_questions_total{front_end="slash"}') == 1
-    assert moved('eventbot_answers_total{outcome="answered",reason=""}') == 1
-    assert moved("eventbot_question_seconds_count") == 1
+    assert moved('eventbot_questions_total{front_end="mention"}') == 1
+    assert moved('eventbot_answers_total{outcome="answered",reason=""}') == 2
+    assert moved("eventbot_question_seconds_count") == 2
     assert moved('eventbot_ingest_total{status="added"}') == 1
     assert moved('eventbot_ingest_total{status="failed"}') == 1
     assert moved('eventbot_fetch_refusals_total{reason="port"}') == 1
@@ -85,6 +88,8 @@ async def test_metrics_and_json_logs_follow_what_members_do(
     asked = [r for r in logged if r.get("request_id") == str(question.id)]
     assert [r["logger"] for r in asked] == ["bot.questions"]
     assert asked[0]["request_kind"] == "/ask" and asked[0]["front_end"] == "slash"
+    [mentioned] = [r for r in logged if r.get("request_id") == mention["id"]]
+    assert mentioned["request_kind"] == "mention" and mentioned["message"].startswith("question answered")
     fetched = [r for r in logged if r.get("parent_request_id") == str(added.id)]
     assert fetched and fetched[0]["request_kind"] == "fetch" and "fetched http://" in fetched[0]["message"]
     assert any(r.get("request_id") == str(added.id) and r["logger"] == "bot.chat.cogs.articles" for r in logged)
