@@ -51,8 +51,7 @@ class Articles(commands.Cog):
                 content = await file.read()
             except discord.HTTPException as e:
                 log.warning("cannot download %s for %s: %s", file.filename, interaction.user, e)
-                await interaction.followup.send("I could not download that file from Discord; try again.",
-                                                ephemeral=True)
+                await errors.reply(interaction, "I could not download that file from Discord; try again.")
                 return
             result = await self.bot.adding(service.add_document, content, file.filename, None,
                                            self._added_by(interaction))
