@@ -94,7 +94,9 @@ def check_command(cmd: dict[str, Any], path: str) -> None:
     """The checks Discord applies on command sync that a bot most often trips over."""
     name = cmd.get("name") or ""
     ctype = cmd.get("type", 1)
-    if not COMMAND_NAME_RE.match(name) or (ctype == 1 and name != name.lower()):
+    # Slash commands: lowercase words; user and message (context menu) commands: any 1-32 characters.
+    valid = COMMAND_NAME_RE.match(name) and name == name.lower() if ctype == 1 else 1 <= len(name) <= 32
+    if not valid:
         raise invalid_form(f"{path}.name", "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name!r}")
     if ctype == 1:
         desc = cmd.get("description") or ""
