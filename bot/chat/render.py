@@ -24,7 +24,7 @@ import discord
 from bot.links import paragraph_url
 from bot.present import attribution_parts, disagreement_parts, partial_note, why_unanswered
 from bot.results import AddResult, Answer, AnswerPassage, Stats
-from corpus.models import Article
+from corpus.models import Article, Passage
 
 CONTENT_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096
@@ -554,3 +554,50 @@ def mentioned_question(content: str, bot_id: int) -> str | None:
     if not pattern.search(content):
         return None
     return clean(pattern.sub(" ", content))
+
+
+# -- conversation (issue 16) ------------------------------------------------------------------------
+
+
+def follow_up_note(previous: str, filters: dict[str, str], carried: Sequence[str]) -> str:
+    """`Following up on “what happened at the dam?” (since 2026-03-06, source Harbour Watch)`: what a
+    follow-up took over from the question it follows."""
+    kept = [f"{key} {unlinked(filters[key], NAME_CHARS)}" for key in carried if key in filters]
+    return fit(f"Following up on \u201c{shorten(previous, 200)}\u201d" + (f" ({', '.join(kept)})" if kept else "") + ".")
+
+
+def with_note(reply: Reply, note: str) -> Reply:
+    """`reply` with `note` as the first line of its content."""
+    content = f"{note}\n{reply.content}" if reply.content else note
+    return Reply(content=fit(content), embeds=reply.embeds, passages=reply.passages)
+
+
+MORE_PARAGRAPH_CHARS = 1200  # each neighbouring paragraph shown by "More from this article", at most
+
+
+def article_context(article: Article, passages: Sequence[Passage], focus: int) -> Reply:
+    """"More from this article": the paragraphs around passage `focus` (it in bold), then the article's
+    attribution linked to the first paragraph shown. One embed, within every limit."""
+    if not passages:
+        return Reply(content="That article has no paragraphs left to show.")
+    parts = []
+    for p in passages:
+        text = shorten(p.text, MORE_PARAGRAPH_CHARS)
+        parts.append(f"**{text}**" if p.id == focus and text else text)
+    lines = [" \u00b7 ".join(x for x in [unlinked(article.source or "", NAME_CHARS),
+                                          (article.published_at or "")[:10]] if x)]
+    names = f"{lines[0]} \u00b7 " if lines[0] else ""
+    link = paragraph_url(article.url, passages[0].text)
+    attr = f"\u2014 {names}{linked_title(article.title, link if link_target(link) else article.url)}"
+    room = EMBED_DESCRIPTION_LIMIT - dlen(attr) - 2
+    body = fit("\n\n".join(x for x in parts if x), max(1, room))
+    where = f"Paragraphs {passages[0].position + 1}-{passages[-1].position + 1} of the article:"
+    return Reply(content=where, embeds=(discord.Embed(description=f"{body}\n{attr}", colour=COLOUR),))
+
+
+def missing_permissions(names: Sequence[str], doing: str = "answer here") -> str:
+    """`I cannot answer here: I lack the Embed Links permission in this channel...`."""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    plural = "permissions" if len(names) > 1 else "permission"
+    return fit(f"I cannot {doing}: I lack the {listed} {plural} in this channel. "
+               "A server admin can grant them in the channel's settings (Permissions).")
