@@ -39,20 +39,20 @@ FEW_WORDS = 2  # a follow-up with at most this many words of its own is about th
 @dataclass(frozen=True)
 class Turn:
     """A question answered: its text (typed filters taken out), the filters applied, its subject (the words
-    a follow-up carries over) and the days of the passages shown (earliest, latest), when known."""
+    a follow-up carries over) and the day of the best passage shown that has one ("that" in "after that")."""
 
     question: str
     filters: dict[str, str] = field(default_factory=dict)
     subject: str = ""
-    days: tuple[str, str] | None = None
+    day: str | None = None
 
     @classmethod
     def of(cls, answer: Answer, subject: str | None = None) -> Turn:
         """The turn an answer ends; `subject` when it was a follow-up (the subject it carried), else the
         question's own content words."""
-        days = sorted(p.published_at[:10] for p in answer.passages if p.published_at)
+        day = next((p.published_at[:10] for p in answer.passages if p.published_at), None)
         return cls(answer.question, dict(answer.filters), subject if subject is not None else subject_of(answer.question),
-                   (days[0], days[-1]) if days else None)
+                   day)
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,8 @@ def follow_up(previous: Turn, text: str) -> FollowUp:
 
     - Filters typed in `text` win; the others carry over, except a speaker filter when the new question asks
       about someone else ("and what did the ministry say?").
-    - "after that", "since then", "later" ask for articles from the last day shown on; "before that",
-      "earlier" for those up to the first day shown (unless a date is typed).
+    - "after that", "since then", "later" ask for articles from the day of the best passage shown on;
+      "before that", "earlier" for those up to that day (unless a date is typed).
     - The previous subject is added when the new question refers back ("that", "they", "and ...") or has
       too few words of its own to be about anything else.
     """
@@ -97,11 +97,11 @@ def follow_up(previous: Turn, text: str) -> FollowUp:
             filters[key] = typed
             if key in carried:
                 carried.remove(key)
-    if previous.days and not query.since and _AFTER.search(query.text):
-        filters["since"] = previous.days[1]
+    if previous.day and not query.since and _AFTER.search(query.text):
+        filters["since"] = previous.day
         carried.append("since")
-    if previous.days and not query.until and _BEFORE.search(query.text):
-        filters["until"] = previous.days[0]
+    if previous.day and not query.until and _BEFORE.search(query.text):
+        filters["until"] = previous.day
         carried.append("until")
     own = subject_of(query.text)
     refers_back = bool(_BACK_REFERENCE.search(query.text)) or len(own.split()) <= FEW_WORDS

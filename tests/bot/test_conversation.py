@@ -8,7 +8,7 @@ from bot.conversation import Conversations, Turn, check_filters, follow_up, subj
 from retrieval.answer import Answer, AnswerPassage
 from retrieval.errors import BadFilter
 
-DAM = Turn("What happened at the Velmora dam?", {"source": "Harbour Watch"}, "Velmora dam", ("2026-03-04", "2026-03-06"))
+DAM = Turn("What happened at the Velmora dam?", {"source": "Harbour Watch"}, "Velmora dam", "2026-03-04")
 
 
 def passage(day: str | None) -> AnswerPassage:
@@ -20,23 +20,23 @@ def test_subject_is_what_the_question_is_about() -> None:
     assert subject_of("what did Varenko say about the ceasefire talks? source:Reuters") == "ceasefire talks"
 
 
-def test_a_turn_remembers_filters_and_the_days_shown() -> None:
-    answer = Answer("what happened at the dam", True, [passage("2026-03-05T10:00"), passage(None),
+def test_a_turn_remembers_filters_and_the_best_passage_s_day() -> None:
+    answer = Answer("what happened at the dam", True, [passage(None), passage("2026-03-05T10:00"),
                                                        passage("2026-03-02")], 3, filters={"speaker": "Verlinde"})
     turn = Turn.of(answer)
-    assert (turn.filters, turn.subject, turn.days) == ({"speaker": "Verlinde"}, "dam", ("2026-03-02", "2026-03-05"))
+    assert (turn.filters, turn.subject, turn.day) == ({"speaker": "Verlinde"}, "dam", "2026-03-05")
     assert Turn.of(answer, subject="Velmora dam").subject == "Velmora dam"
 
 
-def test_after_that_carries_subject_and_filters_and_starts_at_the_last_day_shown() -> None:
+def test_after_that_carries_subject_and_filters_and_starts_at_the_best_passage_s_day() -> None:
     asked = follow_up(DAM, "and what did the ministry say after that?")
     assert asked.text == "and what did the ministry say after that? (Velmora dam)"
-    assert asked.filters == {"source": "Harbour Watch", "since": "2026-03-06"}
+    assert asked.filters == {"source": "Harbour Watch", "since": "2026-03-04"}
     assert asked.carried == ("subject", "source", "since")
     assert "Velmora" in asked.subject and "ministry" not in subject_of(asked.text)
 
 
-def test_before_that_ends_at_the_first_day_shown() -> None:
+def test_before_that_ends_at_the_best_passage_s_day() -> None:
     assert follow_up(DAM, "what was said before that?").filters["until"] == "2026-03-04"
 
 
