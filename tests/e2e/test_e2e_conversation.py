@@ -75,11 +75,11 @@ async def test_an_error_after_a_public_defer_stays_private(double: DiscordDouble
     interaction = await double.send_slash_command("ask", {"question": "dam"})
     followup = await double.wait_for_interaction_response(interaction, "followup")
     assert double.interaction_responses(interaction)[0].json["type"] == 5  # deferred publicly
-    # Discord would show a first followup with the deferral's visibility: the "thinking" message went first.
-    assert any(r.kind == "delete_original" and r.ok for r in double.interaction_responses(interaction))
     shown = double.get_message(followup.response["id"])
     assert shown["content"] == "Ask a question with some words in it" and shown["flags"] & 64
     assert "words in it" not in public_texts(double)
+    # Discord shows a first followup with the deferral's visibility: the "thinking" message went first.
+    assert any(r.kind == "delete_original" and r.ok for r in double.interaction_responses(interaction))
 
 
 def maximal(n: int) -> AnswerPassage:
