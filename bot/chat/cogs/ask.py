@@ -145,7 +145,7 @@ class Ask(commands.Cog):
             else:
                 answer = await asyncio.to_thread(service.ask, question)
             reply = await self.reply_for(service, answer, echo_question=False)
-        except Exception as e:  # noqa: BLE001 - every failure is told to the member (and the unexpected logged)
+        except Exception as e:  # every failure is told to the member (and the unexpected logged)
             text = errors.describe(e)
             if text is None:
                 log.exception("answering a message by %s (%s) failed", message.author, message.author.id)
