@@ -64,7 +64,9 @@ class Ask(commands.Cog):
             else:
                 header = await interaction.followup.send(self._thread_header(answer), wait=True,
                                                          allowed_mentions=render.NO_MENTIONS)
-                if await self._send_in_thread(channel, header, answer.question, reply, view, Turn.of(answer)):
+                turn = Turn.of(answer)
+                if await self._send_in_thread(channel, header, answer.question, reply, view, turn):
+                    self.bot.conversations.remember(turn, header.id)  # a reply to the header follows up too
                     return
         sent = await interaction.followup.send(**views.send_kwargs(reply, view), wait=True)
         self.bot.conversations.remember(Turn.of(answer), sent.id)
