@@ -49,7 +49,7 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"even
             article, passages = await asyncio.to_thread(service.neighbours, self.passage_id, MORE_SHOWN)
             reply = render.article_context(article, passages, self.passage_id)
             await interaction.response.send_message(**reply.kwargs(), ephemeral=True)
-        except Exception as e:  # every failure becomes a private message (and a log line)
+        except Exception as e:  # noqa: BLE001 - every failure becomes a private message (and a log line)
             await errors.handle(interaction, e)
 
 
