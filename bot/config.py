@@ -103,6 +103,9 @@ class DiscordConfig(_Section):
     corpora: Literal["shared", "per_guild"] = "shared"
     progress_interval: float = Field(2.0, gt=0)  # seconds between the edits of a running /reindex's message
     page_size: int = Field(10, ge=1)  # articles per page of /sources
+    follow_ups_kept: int = Field(2000, ge=0)  # answers remembered for follow-up questions
+    follow_up_minutes: float = Field(60.0, ge=0)  # how long after its last use an answer can be followed up
+    message_content: bool = False  # the privileged Message Content intent (follow-ups in threads without a mention)
 
 
 class MetricsConfig(_Section):

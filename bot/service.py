@@ -14,7 +14,8 @@ from bot.config import Config
 from bot.ingest import Ingester
 from bot.live_index import LiveIndex
 from bot.results import AddResult, Answer, ImportReport, Stats
-from corpus.models import AddedBy, Article, ArticleDraft
+from corpus.errors import ArticleNotFound
+from corpus.models import AddedBy, Article, ArticleDraft, Passage
 from corpus.store import ArticleStore
 from index.embedder import Embedder, QueryCache, load_embedder
 from retrieval.ranker import Retriever
@@ -136,6 +137,27 @@ class EventService:
 
     def articles(self, limit: int | None = None, offset: int = 0) -> list[Article]:
         return self.store.articles(limit, offset)
+
+    def neighbours(self, passage_id: int, around: int = 1) -> tuple[Article, list[Passage]]:
+        """A passage's article and its paragraphs, `around` on each side of it. Raises `ArticleNotFound`
+        when the passage is no longer held (its article removed or updated)."""
+        found = self.store.neighbours(passage_id, around, around)
+        if found is None:
+            raise ArticleNotFound("that passage is no longer held: its article was removed or updated")
+        return found
+
+    def outlets(self, containing: str = "", limit: int = 25) -> list[tuple[str, int]]:
+        """Outlets held whose name contains `containing` (any case), most articles first (for autocomplete)."""
+        wanted = containing.casefold()
+        return [s for s in self.store.sources() if wanted in s[0].casefold()][:limit]
+
+    def speakers(self, containing: str = "", limit: int = 25) -> list[tuple[str, int]]:
+        """Quoted speakers whose name contains `containing`, most quoted first (for autocomplete)."""
+        return self.store.speakers(containing, limit)
+
+    def titles(self, containing: str = "", limit: int = 25) -> list[tuple[int, str]]:
+        """(id, title) of held articles whose title contains `containing`, newest first (for autocomplete)."""
+        return self.store.titles(containing, limit)
 
     # -- rebuilding and stats -------------------------------------------------------------------------
 

@@ -460,3 +460,34 @@ class ArticleStore:
                 "SELECT source, COUNT(*) FROM articles WHERE source IS NOT NULL GROUP BY source ORDER BY 2 DESC, 1"
             ).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+    def neighbours(self, passage_id: int, before: int = 1, after: int = 1) -> tuple[Article, list[Passage]] | None:
+        """A passage's article and its paragraphs from `before` ahead of it to `after` past it, in order;
+        None if the passage is no longer held."""
+        with self._lock:
+            row = self._db.execute("SELECT article_id, position FROM passages WHERE id = ?", (passage_id,)).fetchone()
+            if row is None:
+                return None
+            article_id, position = row
+            articles = self._query_articles("WHERE a.id = ?", (article_id,))
+            rows = self._db.execute("SELECT id, article_id, position, text, speaker FROM passages WHERE article_id = ?"
+                                    " AND position BETWEEN ? AND ? ORDER BY position",
+                                    (article_id, position - before, position + after)).fetchall()
+        return (articles[0], [Passage(*r) for r in rows]) if articles else None
+
+    def speakers(self, containing: str = "", limit: int = 25) -> list[tuple[str, int]]:
+        """Speakers quoted in the held passages whose name contains `containing` (any case), with their passage
+        counts, most quoted first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT speaker, COUNT(*) FROM passages WHERE speaker IS NOT NULL AND speaker != ''"
+                " AND instr(lower(speaker), lower(?)) > 0 GROUP BY speaker ORDER BY 2 DESC, 1 LIMIT ?",
+                (containing, limit)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def titles(self, containing: str = "", limit: int = 25) -> list[tuple[int, str]]:
+        """(id, title) of held articles whose title contains `containing` (any case), newest added first."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, title FROM articles WHERE instr(lower(title), lower(?)) > 0"
+                                    " ORDER BY id DESC LIMIT ?", (containing, limit)).fetchall()
+        return [(r[0], r[1]) for r in rows]

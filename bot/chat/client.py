@@ -23,6 +23,7 @@ from bot import logs
 from bot.chat import errors
 from bot.chat.cooldown import UserCooldown
 from bot.config import DiscordConfig
+from bot.conversation import Conversations
 from bot.corpora import Corpora
 from bot.service import EventService
 
@@ -66,12 +67,14 @@ class EventTree(app_commands.CommandTree):
         await errors.handle(interaction, error)
 
 
-def intents() -> discord.Intents:
-    """Servers and their messages (for mentions of the bot); no privileged intent is needed."""
+def intents(message_content: bool = False) -> discord.Intents:
+    """Servers and their messages (for mentions of the bot) and direct messages; no privileged intent is
+    needed. `message_content`: the privileged intent, for follow-ups in threads without a mention."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
     wanted.dm_messages = True
+    wanted.message_content = message_content
     return wanted
 
 
@@ -87,8 +90,9 @@ class EventBot(commands.Bot):
 
     def __init__(self, corpora: EventService | Corpora, settings: DiscordConfig = DiscordConfig(), *,
                  sync_state: Path | None = None, force_sync: bool = False, **options: Any) -> None:
-        super().__init__(command_prefix=commands.when_mentioned, help_command=None, intents=intents(),
-                         tree_cls=EventTree, allowed_mentions=discord.AllowedMentions.none(), **options)
+        super().__init__(command_prefix=commands.when_mentioned, help_command=None,
+                         intents=intents(settings.message_content), tree_cls=EventTree,
+                         allowed_mentions=discord.AllowedMentions.none(), **options)
         self.corpora = corpora if isinstance(corpora, Corpora) else Corpora.single(corpora)
         self.settings = settings
         self.sync_state = sync_state
@@ -98,6 +102,8 @@ class EventBot(commands.Bot):
         self.add_pool = ThreadPoolExecutor(max_workers=ADD_WORKERS, thread_name_prefix="eventbot-add")
         self.closing = False  # set by `shutdown`: commands are refused from then on
         self._working: set[asyncio.Task[Any]] = set()
+        # Answers that can be followed up, by message id (and the thread opened for them).
+        self.conversations = Conversations(settings.follow_ups_kept, settings.follow_up_minutes * 60)
 
     def track_current_task(self) -> None:
         """Count the running task (a command, a mention being answered) as work `shutdown` waits for."""

@@ -80,23 +80,37 @@ async def _held(token: str, targets: list[int | None]) -> dict[int | None, Comma
         await http.close()
 
 
+def _ordered(names: set[str], commands: Commands) -> list[str]:
+    """Slash commands first, then menus; by name within each."""
+    return sorted(names, key=lambda n: (commands[n].get("type", 1), n))
+
+
+def _label(command: dict) -> str:
+    """How a member meets the command: `/ask`, or the menu entry's name."""
+    kind = command.get("type", 1)
+    if kind == 1:
+        return f"/{command['name']}"
+    return f"“{command['name']}” ({'message' if kind == 3 else 'user'} menu)"
+
+
 def _compare(target: int | None, defined: Commands, held: Commands | str) -> Check:
     where = f"server {target}" if target else "global"
     if isinstance(held, str):
         return Check(COMMANDS, Status.FAIL, f"{where}: Discord refused to list the bot's commands ({held})",
                      "invite the bot to that server with the applications.commands scope, or fix discord.guild_ids")
-    missing = sorted(set(defined) - set(held))
-    removed = sorted(set(held) - set(defined))
-    changed = {name: diff for name in sorted(set(defined) & set(held)) if (diff := _differences(defined[name], held[name]))}
+    missing = _ordered(set(defined) - set(held), defined)
+    removed = _ordered(set(held) - set(defined), held)
+    changed = {name: diff for name in _ordered(set(defined) & set(held), defined)
+               if (diff := _differences(defined[name], held[name]))}
     if not (missing or removed or changed):
         return Check(COMMANDS, Status.OK, f"{where}: the {len(defined)} commands Discord holds are the bot's")
     problems = []
     if missing:
-        problems.append("missing " + ", ".join(f"/{n}" for n in missing))
+        problems.append("missing " + ", ".join(_label(defined[n]) for n in missing))
     if changed:
-        problems.append("stale " + ", ".join(f"/{n} ({', '.join(d)} differ)" for n, d in changed.items()))
+        problems.append("stale " + ", ".join(f"{_label(defined[n])} ({', '.join(d)} differ)" for n, d in changed.items()))
     if removed:
-        problems.append("no longer defined " + ", ".join(f"/{n}" for n in removed))
+        problems.append("no longer defined " + ", ".join(_label(held[n]) for n in removed))
     return Check(COMMANDS, Status.WARN, f"{where}: " + "; ".join(problems), FIX)
 
 
@@ -114,15 +128,17 @@ def _normal(key: str, value: Any) -> Any:
         return value or 1
     if key == "default_member_permissions":
         return None if value is None else str(value)
+    if _empty(value):
+        return None
     if isinstance(value, dict):
         return {k: _normal(k, v) for k, v in value.items() if not _empty(v)}
     if isinstance(value, list):
         return [_normal(key, v) for v in value]
-    return None if _empty(value) else value
+    return value
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value is False or value == [] or value == {}
+    return value is None or value is False or value in ("", [], {})
 
 
 def _why(error: BaseException) -> str:

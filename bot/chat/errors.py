@@ -44,14 +44,37 @@ def describe(error: BaseException) -> str | None:
 
 
 async def reply(interaction: discord.Interaction, text: str) -> None:
-    """An ephemeral message, as the response or, once responded, as a followup."""
+    """An ephemeral message: as the response; once deferred, in place of the "thinking" message; else a followup.
+
+    After a deferred response Discord shows the first followup with the deferral's visibility, ignoring its
+    ephemeral flag: an error after a public deferral would be shown to the whole channel. So a still
+    "thinking" ephemeral deferral is edited into the message, and a public one deleted before the followup.
+    """
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
-        else:
+        if not interaction.response.is_done():
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
+            return
+        if await _replaced_thinking(interaction, text):
+            return
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
     except discord.HTTPException as e:  # the interaction expired, or Discord is unwell: nothing more to do
         log.warning("could not tell %s about an error: %s", interaction.user, e)
+
+
+async def _replaced_thinking(interaction: discord.Interaction, text: str) -> bool:
+    """True if the deferred "thinking" message now says `text` (an ephemeral deferral); a public one is
+    deleted (False: the caller's followup then stands alone, and is ephemeral)."""
+    if interaction.response.type is not discord.InteractionResponseType.deferred_channel_message:
+        return False
+    original = await interaction.original_response()
+    if not original.flags.loading:  # already answered: later followups keep their own visibility
+        return False
+    if original.flags.ephemeral:
+        await interaction.edit_original_response(content=text, embeds=[], attachments=[], view=None,
+                                                 allowed_mentions=render.NO_MENTIONS)
+        return True
+    await interaction.delete_original_response()
+    return False
 
 
 async def handle(interaction: discord.Interaction, error: BaseException) -> None:

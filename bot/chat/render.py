@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 
 import discord
 
+from bot.links import paragraph_url
 from bot.present import attribution_parts, disagreement_parts, partial_note, why_unanswered
 from bot.results import AddResult, Answer, AnswerPassage, Stats
-from corpus.models import Article
+from corpus.models import Article, Passage
 
 CONTENT_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096
@@ -275,10 +276,11 @@ def passage_markdown(text: str, question: str, budget: int) -> str:
 
 @dataclass(frozen=True)
 class Reply:
-    """One message: content and embeds, sent with no mentions allowed."""
+    """One message: content and embeds, sent with no mentions allowed. `passages`: those the embeds show, in order."""
 
     content: str | None = None
     embeds: tuple[discord.Embed, ...] = field(default=())
+    passages: tuple[AnswerPassage, ...] = field(default=())
 
     def kwargs(self) -> dict:
         out: dict = {"allowed_mentions": NO_MENTIONS}
@@ -298,44 +300,96 @@ def linked_title(title: str | None, url: str | None, limit: int = TITLE_CHARS) -
     return f"[{label(title or 'untitled', limit) or ELLIPSIS}](<{target}>)"
 
 
-def attribution(p: AnswerPassage) -> str:
-    """`— Speaker · Outlet · Author · 2026-03-04 · [Title](<url>)`, every part escaped and bounded."""
-    parts = [unlinked(x, NAME_CHARS) for x in attribution_parts(p)]
-    return "\u2014 " + " \u00b7 ".join([*[x for x in parts if x], linked_title(p.title, p.url)])
+def passage_link(p: AnswerPassage) -> str | None:
+    """The passage's page, pointing at the paragraph itself (a text fragment) when that link is usable whole."""
+    return next((u for u in (paragraph_url(p.url, p.text), p.url) if link_target(u)), None)
+
+
+def attribution(p: AnswerPassage, limit: int = EMBED_DESCRIPTION_LIMIT) -> str:
+    """`— Speaker · Outlet · Author · 2026-03-04 · [Title](<url#:~:text=...>)`, every part escaped and bounded,
+    the whole within `limit`: the link falls back to the page without the fragment, then to no link."""
+    parts = [x for x in (unlinked(x, NAME_CHARS) for x in attribution_parts(p)) if x]
+    head = "\u2014 " + "".join(f"{x} \u00b7 " for x in parts)
+    for url in dict.fromkeys([passage_link(p), p.url, None]):
+        line = head + linked_title(p.title, url)
+        if dlen(line) <= limit:
+            return line
+    return "\u2014 " + (unlinked(p.title or "untitled", max(1, limit - 2)) or ELLIPSIS)
 
 
 CARRIERS_SHOWN = 5  # other outlets named in an "also carried by" line, at most
 
 
-def also_carried(p: AnswerPassage) -> str | None:
-    """`also carried by [Outlet](<url>), [Outlet](<url>)` for the other held articles carrying the passage."""
-    links, seen = [], set()
+def also_carried(p: AnswerPassage, limit: int = EMBED_DESCRIPTION_LIMIT) -> str | None:
+    """`also carried by [Outlet](<url>), [Outlet](<url>)` for the other held articles carrying the passage,
+    within `limit` (a link that does not fit is named unlinked; those left out are counted); None if none fit."""
+    names, seen = [], set()
     for copy in p.also_carried_by:
         name = copy.get("source") or copy.get("title") or "another article"
-        if name in seen:
-            continue
-        seen.add(name)
-        links.append(linked_title(name, copy.get("url"), NAME_CHARS))
-    if not links:
+        if name not in seen:
+            seen.add(name)
+            names.append((name, copy.get("url")))
+    if not names:
         return None
-    more = len(links) - CARRIERS_SHOWN
-    return "also carried by " + ", ".join(links[:CARRIERS_SHOWN]) + (f" and {more} more" if more > 0 else "")
+    shown: list[str] = []
+
+    def line(extra: list[str], more: int) -> str:
+        return "also carried by " + ", ".join(extra) + (f" and {more} more" if more > 0 else "")
+
+    for name, url in names[:CARRIERS_SHOWN]:
+        more = len(names) - len(shown) - 1
+        for item in (linked_title(name, url, NAME_CHARS), unlinked(name, NAME_CHARS)):
+            if dlen(line([*shown, item], more)) <= limit:
+                shown.append(item)
+                break
+        else:
+            break
+    if not shown:
+        return None
+    return line(shown, len(names) - len(shown))
 
 
 DIFFERENCES_SHOWN = 3  # copies stating other facts named under a passage, at most
 DETAIL_CHARS = 300
 
 
-def differences(p: AnswerPassage) -> list[str]:
+def differences(p: AnswerPassage, limit: int = EMBED_DESCRIPTION_LIMIT) -> list[str]:
     """`differs from [Outlet](<url>): what each says`, one line for each held copy of the passage that states
-    other numbers, dates or names (or `corrected in [a later version](<url>): ...` for the same outlet's)."""
-    lines = []
+    other numbers, dates or names (or `corrected in [a later version](<url>): ...` for the same outlet's), the
+    lines with their newlines within `limit`: a link that does not fit is named unlinked, the rest counted."""
+    lines: list[str] = []
+    used = 0
     for other in p.disagrees_with[:DIFFERENCES_SHOWN]:
         what, whom = disagreement_parts(other)
         detail = unlinked(other.get("detail") or "it states other facts", DETAIL_CHARS)
-        lines.append(f"{what} {linked_title(whom, other.get('url'), NAME_CHARS)}: {detail}")
-    more = len(p.disagrees_with) - DIFFERENCES_SHOWN
-    return lines + ([f"and {more} more cop{'ies' if more > 1 else 'y'} that differ"] if more > 0 else [])
+        options = (f"{what} {linked_title(whom, other.get('url'), NAME_CHARS)}: {detail}",
+                   f"{what} {unlinked(whom, NAME_CHARS)}: {detail}")
+        fitting = next((o for o in options if used + dlen(o) + (1 if lines else 0) <= limit), None)
+        if fitting is None:
+            break
+        used += dlen(fitting) + (1 if lines else 0)
+        lines.append(fitting)
+    more = len(p.disagrees_with) - len(lines)
+    if more > 0:
+        tail = f"and {more} more cop{'ies' if more > 1 else 'y'} that differ"
+        if used + dlen(tail) + (1 if lines else 0) <= limit:
+            lines.append(tail)
+    return lines
+
+
+ATTRIBUTION_CAP = 2400  # the most an attribution with its "also carried by" and "differs" lines may take
+
+
+def attribution_block(p: AnswerPassage, limit: int) -> str:
+    """The attribution line, then "also carried by" and "differs from" lines as far as they fit in `limit`."""
+    lines = [attribution(p, limit)]
+    used = dlen(lines[0])
+    carried = also_carried(p, limit - used - 1)
+    if carried:
+        lines.append(carried)
+        used += dlen(carried) + 1
+    lines += differences(p, limit - used - 1)
+    return "\n".join(lines)
 
 
 def _share(caps: Sequence[int], total: int) -> list[int]:
@@ -349,36 +403,47 @@ def _share(caps: Sequence[int], total: int) -> list[int]:
     return alloc
 
 
-def answer_reply(answer: Answer, outlets: Sequence[tuple[str, int]] = (), titles: Sequence[str] = ()) -> Reply:
+def answer_reply(answer: Answer, outlets: Sequence[tuple[str, int]] = (), titles: Sequence[str] = (), *,
+                 echo_question: bool = True) -> Reply:
     """The answer as one message: a line naming the question, then one embed per passage.
 
-    Each embed's description is the passage (best sentence in bold) and its attribution line.
-    At most ten passages; passages that would leave too little room for the ones ranked above
-    them are left out rather than shown without their attribution.
+    Each embed's description is the passage (best sentence in bold) and its attribution. At most ten
+    passages, within Discord's 4,096 characters per description and 6,000 per message: the best passage
+    is always shown (its attribution shortened if it must be); a later one is left out rather than shown
+    without its attribution line whole. `echo_question=False` (a reply to the member's own message) leaves
+    the question out of the content.
     """
     if not answer.answered or not answer.passages:
         return Reply(content=nothing_found(answer, outlets, titles))
     passages = answer.passages[:EMBEDS_PER_MESSAGE]
-    attrs = ["\n".join([attribution(p), *filter(None, [also_carried(p)]), *differences(p)]) for p in passages]
     bodies = [passage_markdown(p.text, answer.question, EMBED_DESCRIPTION_LIMIT) for p in passages]
-    caps = [max(0, min(dlen(b), EMBED_DESCRIPTION_LIMIT - dlen(a) - 1)) for a, b in zip(attrs, bodies, strict=True)]
-    chosen, used = 0, 0
-    for attr, cap in zip(attrs, caps, strict=True):
-        need = dlen(attr) + 1 + min(cap, MIN_BODY)
-        if used + need > EMBED_TOTAL_LIMIT:
+    attrs: list[str] = []
+    used = 0
+    for i, (p, body) in enumerate(zip(passages, bodies, strict=True)):
+        least_body = min(dlen(body), MIN_BODY) + 1
+        room = min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - used) - least_body
+        whole = dlen(attribution(p))
+        if i and room < whole:
             break
-        chosen += 1
-        used += need
-    fixed = sum(dlen(a) + 1 for a in attrs[:chosen])
-    budgets = _share(caps[:chosen], EMBED_TOTAL_LIMIT - fixed)
+        attr = attribution_block(p, min(room, max(ATTRIBUTION_CAP, whole)))
+        attrs.append(attr)
+        used += dlen(attr) + least_body
+    chosen = len(attrs)
+    caps = [max(0, min(dlen(b), EMBED_DESCRIPTION_LIMIT - dlen(a) - 1)) for a, b in zip(attrs, bodies, strict=False)]
+    fixed = sum(dlen(a) + 1 for a in attrs)
+    budgets = _share(caps, EMBED_TOTAL_LIMIT - fixed)
     embeds = []
     for p, attr, body, budget in zip(passages, attrs, bodies, budgets, strict=False):
         text = body if dlen(body) <= budget else passage_markdown(p.text, answer.question, budget)
         embeds.append(discord.Embed(description=f"{text}\n{attr}" if text else attr, colour=COLOUR))
-    shown = "" if chosen == len(answer.passages) else f" (the best {chosen} of {len(answer.passages)} passages)"
+    shown = "" if chosen == len(answer.passages) else f"the best {chosen} of {len(answer.passages)} passages"
     note = partial_note(answer)
-    content = fit(f"**Q:** {shorten(answer.question, 300)}{shown}" + (f"\n{escape(note)}" if note else ""))
-    return Reply(content=content, embeds=tuple(embeds))
+    lines = [f"**Q:** {shorten(answer.question, 300)}" + (f" ({shown})" if shown else "")] if echo_question else (
+        [shown[:1].upper() + shown[1:] + "."] if shown else [])
+    if note:
+        lines.append(escape(note))
+    content = fit("\n".join(lines)) if lines else None
+    return Reply(content=content, embeds=tuple(embeds), passages=tuple(passages[:chosen]))
 
 
 def nothing_found(answer: Answer, outlets: Sequence[tuple[str, int]] = (), titles: Sequence[str] = ()) -> str:
@@ -489,3 +554,50 @@ def mentioned_question(content: str, bot_id: int) -> str | None:
     if not pattern.search(content):
         return None
     return clean(pattern.sub(" ", content))
+
+
+# -- conversation (issue 16) ------------------------------------------------------------------------
+
+
+def follow_up_note(previous: str, filters: dict[str, str], carried: Sequence[str]) -> str:
+    """`Following up on “what happened at the dam?” (since 2026-03-06, source Harbour Watch)`: what a
+    follow-up took over from the question it follows."""
+    kept = [f"{key} {unlinked(filters[key], NAME_CHARS)}" for key in carried if key in filters]
+    return fit(f"Following up on \u201c{shorten(previous, 200)}\u201d" + (f" ({', '.join(kept)})" if kept else "") + ".")
+
+
+def with_note(reply: Reply, note: str) -> Reply:
+    """`reply` with `note` as the first line of its content."""
+    content = f"{note}\n{reply.content}" if reply.content else note
+    return Reply(content=fit(content), embeds=reply.embeds, passages=reply.passages)
+
+
+MORE_PARAGRAPH_CHARS = 1200  # each neighbouring paragraph shown by "More from this article", at most
+
+
+def article_context(article: Article, passages: Sequence[Passage], focus: int) -> Reply:
+    """"More from this article": the paragraphs around passage `focus` (it in bold), then the article's
+    attribution linked to the first paragraph shown. One embed, within every limit."""
+    if not passages:
+        return Reply(content="That article has no paragraphs left to show.")
+    parts = []
+    for p in passages:
+        text = shorten(p.text, MORE_PARAGRAPH_CHARS)
+        parts.append(f"**{text}**" if p.id == focus and text else text)
+    lines = [" \u00b7 ".join(x for x in [unlinked(article.source or "", NAME_CHARS),
+                                          (article.published_at or "")[:10]] if x)]
+    names = f"{lines[0]} \u00b7 " if lines[0] else ""
+    link = paragraph_url(article.url, passages[0].text)
+    attr = f"\u2014 {names}{linked_title(article.title, link if link_target(link) else article.url)}"
+    room = EMBED_DESCRIPTION_LIMIT - dlen(attr) - 2
+    body = fit("\n\n".join(x for x in parts if x), max(1, room))
+    where = f"Paragraphs {passages[0].position + 1}-{passages[-1].position + 1} of the article:"
+    return Reply(content=where, embeds=(discord.Embed(description=f"{body}\n{attr}", colour=COLOUR),))
+
+
+def missing_permissions(names: Sequence[str], doing: str = "answer here") -> str:
+    """`I cannot answer here: I lack the Embed Links permission in this channel...`."""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    plural = "permissions" if len(names) > 1 else "permission"
+    return fit(f"I cannot {doing}: I lack the {listed} {plural} in this channel. "
+               "A server admin can grant them in the channel's settings (Permissions).")

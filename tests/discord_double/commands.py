@@ -139,11 +139,11 @@ class Commands:
 
     # -- command data of injected interactions -----------------------------------------------------
 
-    def lookup(self, name: str, scope: str) -> tuple[Command | None, int | None]:
-        """(synced command or None, guild id if it is a guild command)."""
+    def lookup(self, name: str, scope: str, ctype: int = 1) -> tuple[Command | None, int | None]:
+        """(synced command or None, guild id if it is a guild command). ``ctype``: 1 slash, 2 user, 3 message."""
 
         def find(scope: int | None) -> Command | None:
-            return next((c for c in self.synced.get(scope, []) if c["name"] == name and c["type"] == 1), None)
+            return next((c for c in self.synced.get(scope, []) if c["name"] == name and c["type"] == ctype), None)
 
         guild_cmd = find(self.world.guild_id)
         global_cmd = find(None)
@@ -164,13 +164,13 @@ class Commands:
 
     def data(
         self, command: Command | None, scope: int | None, path: list[str], options: list[dict[str, Any]],
-        resolved: dict[str, dict[str, Any]] | None = None,
+        resolved: dict[str, dict[str, Any]] | None = None, ctype: int = 1,
     ) -> dict[str, Any]:
-        """The ``data`` of an APPLICATION_COMMAND (or autocomplete) interaction."""
+        """The ``data`` of an APPLICATION_COMMAND (or autocomplete) interaction; ``ctype`` the command's type."""
         data: dict[str, Any] = {
             "id": command["id"] if command else str(self.world.snowflake()),
             "name": path[0],
-            "type": 1,
+            "type": ctype,
             "options": options,
         }
         if resolved:

@@ -11,7 +11,7 @@ from . import world as w
 from .messages import MessageStore, StoredMessage
 from .recording import RecordedRequest, monotonic
 from .routing import Options, Reject, Reply, Route, invalid_form, json_body, to_int, unknown
-from .validation import check_upload, too_long
+from .validation import check_choices, check_upload
 
 # Callback types each interaction type accepts (interaction types: 2 command, 3 component,
 # 4 autocomplete, 5 modal submit).
@@ -169,8 +169,7 @@ class Interactions:
                 stored = target
         elif cb_type == 8:
             choices = data.get("choices") or []
-            if len(choices) > 25:
-                raise too_long("data.choices", 25)
+            check_choices(choices)
             inter.autocomplete_choices = choices
         elif cb_type == 9:
             inter.modal = data

@@ -33,6 +33,7 @@ class StoredMessage:
     interaction_id: int | None = None
     deleted: bool = False
     versions: list[dict[str, Any]] = field(default_factory=list)  # earlier versions, oldest first
+    reactions: set[str] = field(default_factory=set)  # the bot's own reactions (URL-encoded emoji)
 
     @property
     def id(self) -> int:
@@ -194,16 +195,27 @@ class MessageStore:
         """Tell the client about its own message, as Discord does (non-ephemeral only)."""
         if not self.options.echo_bot_messages or stored.ephemeral or self.gateway.session is None:
             return
-        if not self.gateway.intents & w.INTENT_GUILD_MESSAGES:
+        dm = self.is_dm(stored.channel_id)
+        if not self.gateway.intents & (w.INTENT_DIRECT_MESSAGES if dm else w.INTENT_GUILD_MESSAGES):
             return
         if event == "MESSAGE_DELETE":
-            data = {"id": str(stored.id), "channel_id": str(stored.channel_id), "guild_id": str(self.world.guild_id)}
+            data = {"id": str(stored.id), "channel_id": str(stored.channel_id)}
+            if not dm:
+                data["guild_id"] = str(self.world.guild_id)
         else:
             data = self.gateway_copy(stored)
         await self.gateway.dispatch(event, data)
 
+    def is_dm(self, channel_id: int) -> bool:
+        channel = self.world.find_channel_by_id(channel_id)
+        return channel is not None and channel.is_dm
+
     def gateway_copy(self, stored: StoredMessage) -> dict[str, Any]:
+        """The message as MESSAGE_CREATE/UPDATE carries it: in a guild, with ``guild_id`` and the author's
+        ``member``; in a DM, neither."""
         data = dict(stored.payload)
+        if self.is_dm(stored.channel_id):
+            return data
         data["guild_id"] = str(self.world.guild_id)
         author = self.world.find_member_by_id(data["author"]["id"])
         if author is not None and "webhook_id" not in data:
@@ -226,8 +238,9 @@ class MessageStore:
             "type": ref.get("type", 0),
             "message_id": str(target.id),
             "channel_id": str(target.channel_id),
-            "guild_id": str(self.world.guild_id),
         }
+        if not self.is_dm(target.channel_id):
+            reference["guild_id"] = str(self.world.guild_id)
         referenced = {k: v for k, v in target.payload.items() if k != "referenced_message"}
         return {"reference": reference, "message": referenced}
 
@@ -356,9 +369,25 @@ class Channels:
             items = items[-limit:]
         return (200, [m.payload for m in reversed(items)])
 
+    def require(self, channel: w.Channel, *bits: int) -> int:
+        """The bot's permissions in a guild channel; 403 Missing Permissions (50013) unless it has all ``bits``.
+        DMs need none."""
+        if channel.is_dm:
+            return w.ALL_PERMISSIONS
+        perms = self.world.bot_permissions(channel)
+        if any(not perms & bit for bit in (w.VIEW_CHANNEL, *bits)):
+            raise Reject(403, "Missing Permissions", 50013)
+        return perms
+
     async def post_message(self, rec: RecordedRequest, channel_id: str) -> Reply:
         channel = self.channel(channel_id, lambda c: c.type != w.GUILD_CATEGORY)
-        stored = self.store.send(channel, json_body(rec), rec.files)
+        perms = self.require(channel, w.SEND_MESSAGES_IN_THREADS if channel.is_thread else w.SEND_MESSAGES)
+        body = json_body(rec)
+        if body.get("embeds") and not perms & w.EMBED_LINKS:
+            body = dict(body, embeds=[])  # Discord drops the embeds of a bot without Embed Links, silently
+        if rec.files and not perms & w.ATTACH_FILES:
+            raise Reject(403, "Missing Permissions", 50013)
+        stored = self.store.send(channel, body, rec.files)
         await self.store.echo("MESSAGE_CREATE", stored)
         return (200, stored.payload)
 
@@ -375,12 +404,20 @@ class Channels:
         return await self.store.delete(self.store.in_channel(channel_id, message_id))
 
     async def put_reaction(self, rec: RecordedRequest, channel_id: str, message_id: str, emoji: str) -> Reply:
-        self.store.in_channel(channel_id, message_id, include_ephemeral=True)
+        stored = self.store.in_channel(channel_id, message_id, include_ephemeral=True)
+        channel = self.channel(channel_id)
+        if rec.method == "PUT":
+            self.require(channel, w.ADD_REACTIONS, w.READ_MESSAGE_HISTORY)
+            stored.reactions.add(emoji)
+        else:
+            stored.reactions.discard(emoji)
         return (204, None)
 
     async def post_thread(self, rec: RecordedRequest, channel_id: str, message_id: str | None = None) -> Reply:
         parent = self.channel(channel_id, lambda c: c.type == w.GUILD_TEXT)
         body = json_body(rec)
+        private = message_id is None and body.get("type") == w.PRIVATE_THREAD
+        self.require(parent, w.CREATE_PRIVATE_THREADS if private else w.CREATE_PUBLIC_THREADS)
         name = body.get("name") or ""
         if not 1 <= len(name) <= 100:
             raise invalid_form("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
@@ -391,7 +428,6 @@ class Channels:
             thread_id = int(message_id)
             if self.world.find_channel_by_id(thread_id) is not None:
                 raise Reject(400, "A thread has already been created for this message", 160004)
-        private = message_id is None and body.get("type") == w.PRIVATE_THREAD
         thread = self.world.add_thread(parent, name, private=private, thread_id=thread_id)
         if self.gateway.session is not None:
             await self.gateway.dispatch("THREAD_CREATE", dict(thread.payload(), newly_created=True))

@@ -502,16 +502,40 @@ class DiscordDouble(GatewayMixin):
         if self.session is None:
             raise RuntimeError("no gateway session yet: the client has not sent IDENTIFY")
         intents = self.intents
-        if not intents & w.INTENT_GUILD_MESSAGES:
-            log.warning("MESSAGE_CREATE not dispatched: the bot did not request the GUILD_MESSAGES intent")
+        needed = w.INTENT_DIRECT_MESSAGES if channel_obj.is_dm else w.INTENT_GUILD_MESSAGES
+        if not intents & needed:
+            log.warning("MESSAGE_CREATE not dispatched: the bot did not request the %s intent",
+                        "DIRECT_MESSAGES" if channel_obj.is_dm else "GUILD_MESSAGES")
             return stored.payload
         data = self._store.gateway_copy(stored)
         mentioned = any(m["id"] == str(self.world.bot.id) for m in data["mentions"])
-        if not intents & w.INTENT_MESSAGE_CONTENT and not mentioned:
+        # Message content is withheld without the intent, except in DMs and messages mentioning the bot.
+        if not intents & w.INTENT_MESSAGE_CONTENT and not mentioned and not channel_obj.is_dm:
             data.update(content="", embeds=[], attachments=[], components=[])
             data.pop("poll", None)
         await self.dispatch("MESSAGE_CREATE", data)
         return stored.payload
+
+    async def send_message_command(
+        self, name: str, message: Any, *, user: Any = "member", scope: str = "auto",
+    ) -> InteractionRecord:
+        """Simulate a member choosing a message context-menu command (Apps -> ``name``) on a stored message
+        (id or payload): an APPLICATION_COMMAND interaction of command type 3, whose ``data`` holds
+        ``target_id`` and the message, content included, under ``resolved.messages`` (no intent needed)."""
+        message_id = int(message["id"] if isinstance(message, dict) else message)
+        stored = self._store.by_id[message_id]
+        member = self.world.member(user)
+        channel_obj = self.world.channel(stored.channel_id)
+        command, command_scope = self._commands.lookup(name, scope, ctype=3)
+        resolved = {"messages": {str(message_id): self._store.gateway_copy(stored)}}
+        data = self._commands.data(command, command_scope, [name], [], resolved, ctype=3)
+        data["target_id"] = str(message_id)
+        perms = self.world.permissions_for(member.role_ids, member.id)
+        return await self._send_interaction(2, data, member, channel_obj, member.role_ids, perms, "en-US", name=name)
+
+    def dm_channel(self, member: Any = "member") -> w.Channel:
+        """The DM channel between a member and the bot; pass it as ``channel`` to :meth:`send_message`."""
+        return self.world.dm(member)
 
     # -- interaction plumbing ----------------------------------------------------------------------
 

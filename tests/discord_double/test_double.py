@@ -19,6 +19,8 @@ from discord.ext import commands
 from tests.discord_double import AttachmentSpec, CommandNotAvailable, DiscordDouble, running_client
 from tests.discord_double.fixtures import discord_double  # noqa: F401  (pytest fixture)
 from tests.discord_double.gateway import OP_HEARTBEAT, OP_HEARTBEAT_ACK, OP_IDENTIFY, OP_RESUME
+from tests.discord_double.routing import Reject
+from tests.discord_double.validation import check_message
 
 # -- the bot under test ------------------------------------------------------------------------
 
@@ -148,6 +150,10 @@ def make_bot(guild_id: int) -> MiniBot:
     async def ask(interaction: discord.Interaction) -> None:
         """Answer with a button."""
         await interaction.response.send_message("sure?", view=Confirm())
+
+    @bot.tree.context_menu(name="Quote this")
+    async def quote(interaction: discord.Interaction, message: discord.Message) -> None:
+        await interaction.response.send_message(f"quoted: {message.content}", ephemeral=True)
 
     return bot
 
@@ -578,3 +584,44 @@ async def test_unknown_routes_are_recorded(discord_double: DiscordDouble, bot: M
     (unknown,) = discord_double.unknown_requests
     assert unknown.path == f"/guilds/{discord_double.guild_id}/bans"
     assert unknown.response == {"message": "Unknown route", "code": 0}
+
+
+# -- message commands, DMs, the bot's own permissions (issue 16) -------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_message_command_carries_the_message_content(discord_double: DiscordDouble, bot: MiniBot) -> None:  # noqa: F811
+    double = discord_double
+    assert any(c["name"] == "Quote this" and c["type"] == 3 for c in double.commands[double.guild_id])
+    plain = await double.send_message("no mention, so no content over the gateway")
+    interaction = await double.send_message_command("Quote this", plain)
+    callback = await double.wait_for_interaction_response(interaction, "callback")
+    assert callback.json["data"]["content"] == "quoted: no mention, so no content over the gateway"
+    assert interaction.payload["data"]["target_id"] == plain["id"] and interaction.ephemeral
+
+
+@pytest.mark.asyncio
+async def test_direct_messages_are_delivered_and_answered(discord_double: DiscordDouble, bot: MiniBot) -> None:  # noqa: F811
+    double = discord_double
+    dm = double.dm_channel("member")
+    sent = await double.send_message("hello in private", channel=dm, mention_bot=True)
+    reply = await double.wait_for_request(method="POST", path_contains=f"/channels/{dm.id}/messages", ok=True)
+    frame = await double.wait_for_gateway(event="MESSAGE_CREATE", direction="send",
+                                          predicate=lambda f: f.d["id"] == sent["id"])
+    assert "guild_id" not in frame.d and "member" not in frame.d
+    assert isinstance(bot.seen_messages[0].channel, discord.DMChannel)
+    assert reply.json["content"].startswith("you said:")
+
+
+@pytest.mark.asyncio
+async def test_the_bot_s_own_permissions_are_enforced(discord_double: DiscordDouble, bot: MiniBot) -> None:  # noqa: F811
+    double = discord_double
+    double.world.roles["@everyone"].permissions &= ~discord.Permissions(send_messages=True).value
+    await double.send_message("anyone there?", mention_bot=True)
+    refused = await double.wait_for_request(method="POST", path_contains="/messages")
+    assert refused.status == 403 and refused.response["code"] == 50013
+    too_many = {"content": "x", "components": [{"type": 1, "components": [
+        {"type": 2, "style": 2, "label": "b", "custom_id": f"b{i}"} for i in range(6)]}]}
+    with pytest.raises(Reject) as rejected:  # six buttons in a row: Discord answers 400
+        check_message(too_many)
+    assert rejected.value.reply[0] == 400

@@ -28,6 +28,7 @@ def check_message(body: dict[str, Any]) -> None:
             raise invalid_form("content", "BASE_TYPE_STRING", "Must be a string.")
         if len(content) > 2000:
             raise too_long("content", 2000)
+    check_components(body)
     embeds = body.get("embeds")
     if embeds is None:
         return
@@ -36,6 +37,45 @@ def check_message(body: dict[str, Any]) -> None:
     total = sum(_embed_size(embed, f"embeds.{i}") for i, embed in enumerate(embeds))
     if total > EMBED_TOTAL_LIMIT:
         raise invalid_form("embeds", "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
+
+
+def check_components(body: dict[str, Any]) -> None:
+    """Classic (not v2) components: at most 5 action rows of at most 5 buttons (or one select); a button's
+    label at most 80 characters; custom ids at most 100 and unique in the message."""
+    if int(body.get("flags") or 0) & w.FLAG_IS_COMPONENTS_V2:
+        return
+    rows = body.get("components") or []
+    if len(rows) > 5:
+        raise too_long("components", 5)
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        items = row.get("components") or []
+        if not 1 <= len(items) <= 5:
+            raise invalid_form(f"components.{i}.components", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
+        for j, item in enumerate(items):
+            where = f"components.{i}.components.{j}"
+            if len(item.get("label") or "") > 80:
+                raise too_long(f"{where}.label", 80)
+            custom_id = item.get("custom_id")
+            if custom_id is not None:
+                if len(custom_id) > 100:
+                    raise too_long(f"{where}.custom_id", 100)
+                if custom_id in seen:
+                    raise invalid_form(f"{where}.custom_id", "COMPONENT_CUSTOM_ID_DUPLICATED",
+                                       "Component custom id cannot be duplicated")
+                seen.add(custom_id)
+
+
+def check_choices(choices: list[dict[str, Any]]) -> None:
+    """Autocomplete choices: at most 25, each name 1-100 characters and a string value at most 100."""
+    if len(choices) > 25:
+        raise too_long("data.choices", 25)
+    for i, choice in enumerate(choices):
+        if not 1 <= len(choice.get("name") or "") <= 100:
+            raise invalid_form(f"data.choices.{i}.name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+        value = choice.get("value")
+        if isinstance(value, str) and len(value) > 100:
+            raise too_long(f"data.choices.{i}.value", 100)
 
 
 def _embed_size(embed: dict[str, Any], path: str) -> int:
@@ -94,7 +134,9 @@ def check_command(cmd: dict[str, Any], path: str) -> None:
     """The checks Discord applies on command sync that a bot most often trips over."""
     name = cmd.get("name") or ""
     ctype = cmd.get("type", 1)
-    if not COMMAND_NAME_RE.match(name) or (ctype == 1 and name != name.lower()):
+    # Slash commands: lowercase words; user and message (context menu) commands: any 1-32 characters.
+    valid = COMMAND_NAME_RE.match(name) and name == name.lower() if ctype == 1 else 1 <= len(name) <= 32
+    if not valid:
         raise invalid_form(f"{path}.name", "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name!r}")
     if ctype == 1:
         desc = cmd.get("description") or ""

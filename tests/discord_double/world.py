@@ -74,6 +74,7 @@ FLAG_IS_COMPONENTS_V2 = 1 << 15
 
 # Channel types.
 GUILD_TEXT = 0
+DM = 1
 GUILD_CATEGORY = 4
 PUBLIC_THREAD = 11
 PRIVATE_THREAD = 12
@@ -224,6 +225,11 @@ class Channel:
     topic: str | None = None
     owner_id: int | None = None  # threads only
     last_message_id: int | None = None
+    recipient: dict[str, Any] | None = None  # DMs only: the user at the other end
+
+    @property
+    def is_dm(self) -> bool:
+        return self.type == DM
 
     @property
     def mention(self) -> str:
@@ -234,6 +240,9 @@ class Channel:
         return self.type in (PUBLIC_THREAD, PRIVATE_THREAD)
 
     def payload(self) -> dict[str, Any]:
+        if self.is_dm:
+            return {"id": str(self.id), "type": DM, "flags": 0, "recipients": [self.recipient],
+                    "last_message_id": str(self.last_message_id) if self.last_message_id else None}
         data: dict[str, Any] = {
             "id": str(self.id),
             "type": self.type,
@@ -325,6 +334,7 @@ class World:
         self.roles: dict[str, Role] = {}
         self.members: dict[str, Member] = {}
         self.channels: dict[str, Channel] = {}
+        self.dms: dict[str, Channel] = {}  # direct message channels with the bot, by member key
 
         self.roles["@everyone"] = Role(self.guild_id, "@everyone", DEFAULT_EVERYONE_PERMISSIONS, position=0)
         self.roles["Moderator"] = Role(fixed_snowflake(10), "Moderator", DEFAULT_MODERATOR_PERMISSIONS, position=1)
@@ -396,7 +406,19 @@ class World:
         return self.default_channel if ref is None else _resolve(self.channels, ref, "channel")
 
     def find_channel_by_id(self, channel_id: Any) -> Channel | None:
-        return _by_id(self.channels, channel_id)
+        return _by_id(self.channels, channel_id) or _by_id(self.dms, channel_id)
+
+    def dm(self, member: Any) -> Channel:
+        """The direct message channel between ``member`` and the bot (made on first use)."""
+        user = self.member(member).user
+        if user.key not in self.dms:
+            self.dms[user.key] = Channel(self.snowflake(), "", DM, None, recipient=user.payload())
+        return self.dms[user.key]
+
+    def bot_permissions(self, channel: Channel) -> int:
+        """The bot's own permissions in a guild channel: its roles' (no overwrites), as discord.py computes them."""
+        bot = self.members["bot"]
+        return self.permissions_for(list(bot.role_ids), bot.id)
 
     def add_thread(self, parent: Channel, name: str, *, private: bool = False, thread_id: int | None = None) -> Channel:
         thread = Channel(

@@ -29,8 +29,8 @@ GENERAL_MESSAGES = "POST /channels/{channel_id}/messages"
 
 
 def cited(embed_text: str) -> list[tuple[str, str]]:
-    """The (title, url) links in a text."""
-    return LINK.findall(embed_text)
+    """The (title, page url) links in a text (the text fragment pointing at the paragraph left out)."""
+    return [(title, url.split("#:~:")[0]) for title, url in LINK.findall(embed_text)]
 
 
 def dam_embed(embeds: list[dict]) -> str:
@@ -61,6 +61,7 @@ async def test_ask_is_deferred_at_once_and_answered_with_attributed_links(
     dam = dam_embed(embeds)
     assert "Harbour Watch" in dam and "Tomas Reyes" in dam and "2026-03-04" in dam
     assert cited(dam)[-1] == (DAM["title"], DAM["url"].rstrip("/"))
+    assert f'{DAM["url"].rstrip("/")}#:~:text=%22We%20have%20evacuated%201%2C200' in dam  # to the paragraph
     # The "thinking" message became the answer, visible to everyone in the channel.
     shown = double.original_message(interaction)
     assert shown is not None and shown["embeds"] == embeds and not shown["flags"] & 64

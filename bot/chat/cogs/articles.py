@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.chat import checks, errors, render
+from bot.chat import checks, complete, errors, render
 from bot.chat.client import EventBot
 from bot.results import AddResult
 from bot.service import EventService
@@ -51,8 +51,7 @@ class Articles(commands.Cog):
                 content = await file.read()
             except discord.HTTPException as e:
                 log.warning("cannot download %s for %s: %s", file.filename, interaction.user, e)
-                await interaction.followup.send("I could not download that file from Discord; try again.",
-                                                ephemeral=True)
+                await errors.reply(interaction, "I could not download that file from Discord; try again.")
                 return
             result = await self.bot.adding(service.add_document, content, file.filename, None,
                                            self._added_by(interaction))
@@ -83,6 +82,10 @@ class Articles(commands.Cog):
         article = await asyncio.to_thread(service.remove, url_or_id)
         log.info("/remove of article %s by %s (%s)", article.id, interaction.user, interaction.user.id)
         await interaction.followup.send(render.removed(article), allowed_mentions=render.NO_MENTIONS)
+
+    @remove.autocomplete("url_or_id")
+    async def remove_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await complete.titles(complete.service_or_none(self.bot, interaction.guild_id), current)
 
     @app_commands.command()
     @app_commands.describe(page="The page to show first (1: the newest articles).")

@@ -1,4 +1,5 @@
-"""Everyone: /ask, and a mention of the bot with a question."""
+"""Everyone: /ask; a mention of the bot with a question; follow-ups (a reply to an answer, a message in the
+thread opened for one); direct messages; and the message menu's "Ask eventbot about this"."""
 
 from __future__ import annotations
 
@@ -10,17 +11,28 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import logs
-from bot.chat import checks, errors, render
+from bot.chat import checks, complete, errors, permissions, render, views
 from bot.chat.client import EventBot
+from bot.conversation import FollowUp, Turn, check_filters, follow_up
 from bot.results import Answer
 from bot.service import EventService
 
 log = logging.getLogger(__name__)
 
+ASK_ABOUT = "Ask eventbot about this"
+COOLDOWN_REACTION = "\u23f3"  # a mention during the cooldown gets this, not a message
+
 
 class Ask(commands.Cog):
     def __init__(self, bot: EventBot) -> None:
         self.bot = bot
+        self.ask_about_menu = app_commands.ContextMenu(name=ASK_ABOUT, callback=self.ask_about)
+        bot.tree.add_command(self.ask_about_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.ask_about_menu.name, type=self.ask_about_menu.type)
+
+    # -- /ask -------------------------------------------------------------------------------------
 
     @app_commands.command()
     @app_commands.describe(
@@ -38,57 +50,154 @@ class Ask(commands.Cog):
                   speaker: str | None = None) -> None:
         """Ask about news events: the answer quotes the articles I hold, with links."""
         service = self.bot.service_for(interaction.guild_id)
+        # Before deferring: after a public deferral no message can be private (a bad date would show to all).
+        check_filters(question, source=source, since=since, until=until, speaker=speaker)
         await interaction.response.defer(thinking=True)
         answer = await asyncio.to_thread(service.ask, question, k, source=source, since=since, until=until,
-                                     speaker=speaker)
+                                         speaker=speaker)
         reply = await self.reply_for(service, answer)
+        view = views.answer_view(reply)
         channel = interaction.channel
         if answer.answered and self.bot.settings.answer_in_thread and isinstance(channel, discord.TextChannel):
-            header = await interaction.followup.send(self._thread_header(answer), wait=True,
-                                                     allowed_mentions=render.NO_MENTIONS)
-            if await self._send_in_thread(channel, header, answer.question, reply):
-                return
-        await interaction.followup.send(**reply.kwargs())
+            lacking = permissions.missing(interaction.app_permissions, permissions.TO_OPEN_THREAD)
+            if lacking:
+                reply = render.with_note(reply, render.missing_permissions(lacking, "answer in a thread"))
+            else:
+                header = await interaction.followup.send(self._thread_header(answer), wait=True,
+                                                         allowed_mentions=render.NO_MENTIONS)
+                turn = Turn.of(answer)
+                if await self._send_in_thread(channel, header, answer.question, reply, view, turn):
+                    self.bot.conversations.remember(turn, header.id)  # a reply to the header follows up too
+                    return
+        sent = await interaction.followup.send(**views.send_kwargs(reply, view), wait=True)
+        self.bot.conversations.remember(Turn.of(answer), sent.id)
+
+    @ask.autocomplete("source")
+    async def source_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await complete.outlets(complete.service_or_none(self.bot, interaction.guild_id), current)
+
+    @ask.autocomplete("speaker")
+    async def speaker_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await complete.speakers(complete.service_or_none(self.bot, interaction.guild_id), current)
+
+    # -- the message menu: "Ask eventbot about this" ------------------------------------------------
+
+    @checks.cooldown("ask")
+    async def ask_about(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Passages about a message's text, shown only to who asked (e.g. to check a claim against sources).
+        The text comes with the interaction, so no Message Content intent is needed."""
+        text = render.clean(message.content)
+        if not any(c.isalnum() for c in text):
+            await interaction.response.send_message("That message has no text I can look up.", ephemeral=True)
+            return
+        service = self.bot.service_for(interaction.guild_id)
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        answer = await asyncio.to_thread(service.ask, text)
+        reply = await self.reply_for(service, answer)
+        await interaction.followup.send(**views.send_kwargs(reply, views.answer_view(reply)), ephemeral=True)
+
+    # -- mentions, follow-ups and direct messages ---------------------------------------------------
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         me = self.bot.user
         if me is None or message.author.bot or message.webhook_id is not None or self.bot.closing:
             return
-        question = render.mentioned_question(message.content, me.id)
-        if question is None:
+        mentioned = render.mentioned_question(message.content, me.id)
+        previous = self._previous_turn(message)
+        in_dm = message.guild is None
+        if mentioned is None and previous is None and not in_dm:
             return
+        question = mentioned if mentioned is not None else render.clean(message.content)
         if not question:
-            await message.reply(f"Ask me a question after the mention, e.g. {me.mention} what happened at the dam?",
-                                allowed_mentions=render.NO_MENTIONS)
+            if mentioned is not None or in_dm and not message.attachments:
+                await self._say(message, f"Ask me a question after the mention, e.g. {me.mention} what happened "
+                                         "at the dam?" if not in_dm else "Ask me a question about the news, e.g. "
+                                                                         "what happened at the dam?")
+            # A follow-up whose text Discord withheld (no Message Content intent): nothing to answer.
             return
-        retry = self.bot.cooldowns["ask"].hit(message.author.id)
-        if retry is not None:
-            await message.reply(render.cooldown(retry), allowed_mentions=render.NO_MENTIONS)
+        lacking = permissions.missing(permissions.in_channel(message.channel, message.guild),
+                                      permissions.to_post(message.channel))
+        if lacking:
+            log.warning("cannot answer %s in channel %s: missing %s", message.author, message.channel.id, lacking)
+            return
+        if self.bot.cooldowns["ask"].hit(message.author.id) is not None:
+            await self._react(message, COOLDOWN_REACTION)
             return
         self.bot.track_current_task()
         logs.begin("mention", "mention", str(message.id))  # this listener's task ends with the answer
+        await self._answer_message(message, question, previous)
+
+    def _previous_turn(self, message: discord.Message) -> Turn | None:
+        """The answer this message follows up: the one it replies to, or the one whose thread it is in."""
+        reference = message.reference
+        if reference is not None and reference.message_id is not None:
+            turn = self.bot.conversations.get(reference.message_id)
+            if turn is not None:
+                return turn
+        if isinstance(message.channel, discord.Thread):
+            return self.bot.conversations.get(message.channel.id)
+        return None
+
+    async def _answer_message(self, message: discord.Message, question: str, previous: Turn | None) -> None:
+        asked: FollowUp | None = None
         try:
             service = self.bot.service_for(message.guild.id if message.guild else None)
-            answer = await asyncio.to_thread(service.ask, question)
-            reply = await self.reply_for(service, answer)
-        except Exception as e:
+            if previous is not None:
+                asked = follow_up(previous, question)
+                answer = await asyncio.to_thread(service.ask, asked.text, **asked.filters)
+            else:
+                answer = await asyncio.to_thread(service.ask, question)
+            reply = await self.reply_for(service, answer, echo_question=False)
+        except Exception as e:  # every failure is told to the member (and the unexpected logged)
             text = errors.describe(e)
             if text is None:
-                log.exception("answering a mention by %s (%s) failed", message.author, message.author.id)
+                log.exception("answering a message by %s (%s) failed", message.author, message.author.id)
                 text = render.SOMETHING_WRONG
-            await message.reply(text, allowed_mentions=render.NO_MENTIONS)
+            await self._say(message, text)
             return
+        if asked is not None and previous is not None:
+            reply = render.with_note(reply, render.follow_up_note(previous.question, asked.filters, asked.carried))
+        turn = Turn.of(answer, asked.subject if asked else None)
+        here = permissions.in_channel(message.channel, message.guild)
+        lacking = permissions.missing(here, permissions.TO_ANSWER) if reply.embeds else []
+        if lacking:
+            await self._say(message, render.missing_permissions(lacking, "show answers here"))
+            return
+        view = views.answer_view(reply)
         channel = message.channel
-        in_thread = answer.answered and self.bot.settings.answer_in_thread and isinstance(channel, discord.TextChannel)
-        if not (in_thread and await self._send_in_thread(channel, message, answer.question, reply)):
-            await message.reply(**reply.kwargs())
+        if answer.answered and self.bot.settings.answer_in_thread and isinstance(channel, discord.TextChannel):
+            lacking = permissions.missing(here, permissions.TO_OPEN_THREAD)
+            if lacking:
+                reply = render.with_note(reply, render.missing_permissions(lacking, "answer in a thread"))
+            elif await self._send_in_thread(channel, message, answer.question, reply, view, turn):
+                return
+        sent = await message.reply(**views.send_kwargs(reply, view))
+        # In an answer's thread, the thread now follows this answer.
+        thread = channel.id if isinstance(channel, discord.Thread) and previous is not None else None
+        self.bot.conversations.remember(turn, sent.id, thread)
 
     @staticmethod
-    async def reply_for(service: EventService, answer: Answer) -> render.Reply:
+    async def _say(message: discord.Message, text: str) -> None:
+        try:
+            await message.reply(text, allowed_mentions=render.NO_MENTIONS)
+        except discord.HTTPException as e:
+            log.warning("cannot reply to %s in channel %s: %s", message.author, message.channel.id, e)
+
+    @staticmethod
+    async def _react(message: discord.Message, emoji: str) -> None:
+        try:
+            await message.add_reaction(emoji)
+        except discord.HTTPException as e:  # no Add Reactions permission: say nothing rather than spam
+            log.info("cannot react to %s's message: %s", message.author, e)
+
+    # -- shared -------------------------------------------------------------------------------------
+
+    @staticmethod
+    async def reply_for(service: EventService, answer: Answer, *, echo_question: bool = True) -> render.Reply:
         """The answer rendered; when nothing relevant is held, with a hint of what is."""
         if answer.answered or answer.articles_held == 0:
-            return render.answer_reply(answer)
+            return render.answer_reply(answer, echo_question=echo_question)
         stats = await asyncio.to_thread(service.stats)
         if stats.sources:
             return render.answer_reply(answer, outlets=stats.sources)
@@ -100,20 +209,23 @@ class Ask(commands.Cog):
         return render.fit(f"**Q:** {render.shorten(answer.question, 300)} (answer in the thread)")
 
     async def _send_in_thread(self, channel: discord.TextChannel, message: discord.abc.Snowflake, question: str,
-                              reply: render.Reply) -> bool:
-        """Answer in a new thread started from `message`; False if the thread could not be made."""
+                              reply: render.Reply, view: discord.ui.View | None, turn: Turn) -> bool:
+        """Answer in a new thread started from `message`; False if the thread could not be made. The
+        thread and the answer in it are remembered for follow-ups."""
         try:
             # Through the channel: a followup's message object carries no guild, so it cannot start one itself.
             thread = await channel.create_thread(name=render.thread_name(question), message=message)
         except discord.HTTPException as e:
             log.warning("cannot open a thread for an answer (%s); answering in the channel", e)
             return False
-        kwargs = reply.kwargs()
-        if reply.embeds:
+        kwargs = views.send_kwargs(reply, view)
+        if reply.embeds and reply.content and reply.content.startswith("**Q:**"):
             kwargs.pop("content", None)  # the thread's name is the question already
-        await thread.send(**kwargs)
+        sent = await thread.send(**kwargs)
+        self.bot.conversations.remember(turn, sent.id, thread.id)
         return True
 
 
 async def setup(bot: EventBot) -> None:
+    views.setup_items(bot)
     await bot.add_cog(Ask(bot))

@@ -35,7 +35,7 @@ async def test_ask_defers_then_answers_with_attributed_linked_passages(bot: Even
     top = embeds[0].description
     assert top.startswith('**"We have evacuated 1,200 residents from the riverside quarter,"')  # the best sentence
     assert "\u2014 " in top and "Harbour Watch" in top and "Tomas Reyes" in top and "2026-03-04" in top
-    assert f"[{DAM['title']}](<{DAM['url'].rstrip('/')}>)" in top
+    assert f"[{DAM['title']}](<{DAM['url'].rstrip('/')}#:~:text=%22We%20have%20evacuated%201%2C200" in top
 
 
 async def test_unrelated_question_says_nothing_found_with_a_hint(bot: EventBot, loaded: EventService) -> None:

@@ -29,8 +29,10 @@ async def loaded_bot(service: EventService, settings: DiscordConfig = DiscordCon
 @pytest.mark.asyncio
 async def test_commands_and_who_sees_them(service: EventService) -> None:
     bot = await loaded_bot(service)
-    commands = {c.name: c for c in bot.tree.get_commands()}
+    commands = {c.name: c for c in bot.tree.get_commands(type=discord.AppCommandType.chat_input)}
     assert set(commands) == {"ask", "add", "remove", "sources", "reindex", "stats"}
+    menus = {c.name: c for c in bot.tree.get_commands(type=discord.AppCommandType.message)}
+    assert set(menus) == {"Ask eventbot about this"} and menus["Ask eventbot about this"].default_permissions is None
     assert commands["ask"].default_permissions is None
     for name in ("add", "remove", "sources"):
         assert commands[name].default_permissions == discord.Permissions(manage_messages=True)

@@ -49,13 +49,14 @@ async def test_missing_then_synced_then_stale_commands(double: DiscordDouble, tm
     cfg = config(tmp_path, [double.guild_id])
     [before] = await registered_commands(cfg, SecretStr(TOKEN))
     assert before.status is Status.WARN
-    assert before.detail == f"server {double.guild_id}: missing " + ", ".join(f"/{c}" for c in COMMANDS)
+    assert before.detail == (f"server {double.guild_id}: missing " + ", ".join(f"/{c}" for c in COMMANDS)
+                             + ", “Ask eventbot about this” (message menu)")
     assert "eventbot run --sync" in before.fix
 
     await sync_as_run_does(cfg, double)
     [synced] = await registered_commands(cfg, SecretStr(TOKEN))
     assert synced.status is Status.OK, synced.detail
-    assert synced.detail == f"server {double.guild_id}: the 6 commands Discord holds are the bot's"
+    assert synced.detail == f"server {double.guild_id}: the 7 commands Discord holds are the bot's"
 
     # Changed behind the bot's back: a description edited, an option dropped, one deleted, an old one left.
     held = double.commands[double.guild_id]
@@ -75,7 +76,7 @@ async def test_global_commands_and_what_discord_refuses(double: DiscordDouble, t
     assert none.status is Status.WARN and none.detail.startswith("global: missing /add, /ask")
     await sync_as_run_does(config(tmp_path, []), double)
     [synced] = await registered_commands(config(tmp_path, []), SecretStr(TOKEN))
-    assert synced.status is Status.OK and synced.detail.startswith("global: the 6 commands")
+    assert synced.status is Status.OK and synced.detail.startswith("global: the 7 commands")
 
     # A server the bot is not in: Discord answers 403 for it; the others are still checked.
     other = 987654321098765432

@@ -66,7 +66,7 @@ def test_an_outlet_cannot_forge_a_link_in_also_carried_by_or_differs_from() -> N
     p.disagrees_with.append({"source": FORGED, "url": "https://vc.example/a", "title": FORGED,
                              "relation": "other outlet", "detail": FORGED})
     [embed] = render.answer_reply(Answer("talks", True, [p], 3)).embeds
-    assert links(embed.description) == ["https://hw.example/a", "https://kl.example/a", "https://vc.example/a"]
+    assert links(embed.description) == ["https://hw.example/a#:~:text=Talks%20resumed.", "https://kl.example/a", "https://vc.example/a"]
 
 
 title = st.one_of(
@@ -90,7 +90,7 @@ def test_any_attribution_has_exactly_the_links_meant(headline: str, outlet: str,
     p = AnswerPassage(text="Talks resumed.", title=headline, url=target, source=outlet, author=author,
                       published_at="2026-03-04", score=1.0, similarity=0.5, article_id=1, passage_id=1,
                       speaker=author, origin=outlet)
-    assert links(render.attribution(p)) == [render.link_target(target)]
+    assert links(render.attribution(p)) == [render.link_target(render.passage_link(p))]
     article = Article(1, headline, target, outlet, author, None, None, None, "h", "x", 2)
     assert links(render.removed(article)) == [render.link_target(target)]
     assert links(render.add_result(AddResult(target, "added", "added", article))) == [render.link_target(target)]
@@ -109,7 +109,7 @@ def test_any_answer_or_list_has_exactly_the_links_meant(rows: list[tuple[str, st
     p.disagrees_with.extend({"source": o, "url": u, "title": h, "relation": "other outlet", "detail": h + o}
                             for h, o, u in others)
     [embed] = render.answer_reply(Answer("talks", True, [p], 3)).embeds
-    meant = [render.link_target(target)]
+    meant = [render.link_target(render.passage_link(p))]
     carriers: dict[str, str] = {}
     for h, o, u in others:  # named once each, the first of a name kept, five at most
         carriers.setdefault(o or h or "another article", u)

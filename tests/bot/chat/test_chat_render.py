@@ -116,7 +116,7 @@ def test_adversarial_answer_fits_every_limit() -> None:
     assert_within_limits(reply)
     assert reply.embeds, "at least the best passage is shown"
     for embed in reply.embeds:
-        assert f"(<{long_url}>)" in embed.description  # the link whole
+        assert f"(<{long_url}#:~:text=" in embed.description  # the link whole, to the paragraph
         assert_inert(embed.description)
     assert "best" in reply.content  # says that fewer passages are shown than found
 
@@ -138,7 +138,7 @@ def test_any_answer_fits_and_is_inert(question: str, bodies: list[str], titles: 
         assert attribution.startswith("\u2014 ")
         assert_inert(body)
         assert_whole_words(body, p.text)
-        target = render.link_target(p.url)
+        target = render.link_target(render.passage_link(p))
         if target:
             assert f"](<{target}>)" in attribution
 
@@ -237,7 +237,7 @@ def test_attribution_line_names_outlet_origin_author_date_and_links_the_title() 
     p = passage("Text.", origin="Meridian Press")
     assert render.attribution(p) == (
         "\u2014 Meridian Press via Harbour Watch \u00b7 Tomas Reyes \u00b7 2026-03-04 \u00b7 "
-        "[Dam breach floods lower Velmora](<https://hw.example/dam>)")
+        "[Dam breach floods lower Velmora](<https://hw.example/dam#:~:text=Text.>)")
     bare = AnswerPassage("Text.", "Untold", None, None, None, None, 0.1, 0.5, 1, 1)
     assert render.attribution(bare) == "\u2014 Untold"
 
@@ -307,7 +307,8 @@ def test_syndicated_passage_names_and_links_the_other_carriers() -> None:
     description = reply.embeds[0].description
     last = description.splitlines()[-1]
     assert last == f"also carried by [The Kestrel Ledger](<https://kl.example/talks>), @{render.ZWSP}everyone News"
-    assert "[Dam breach floods lower Velmora](<https://hw.example/dam>)" in description
+    assert "[Dam breach floods lower Velmora](<https://hw.example/dam#:~:text=The%20talks%20resumed%20on%20Monday.>)" \
+        in description
 
 
 def test_a_copy_that_differs_is_named_with_what_it_says() -> None:
@@ -325,3 +326,56 @@ def test_a_copy_that_differs_is_named_with_what_it_says() -> None:
                          "Harbour Watch reports 14 drones")
     assert lines[-1] == ("corrected in [a later version](<https://vc.example/drones-2>): Valley Courier's later "
                          "version (2026-09-18) reports 12 drones; this one reports 41 drones")
+
+
+# -- maximal attributions (issue 16): every part budgeted ---------------------------------------------
+
+# Maximal parts cheaply: a short draw repeated to the limit (100-character names, 2,000-character links).
+long_name = st.tuples(st.text(min_size=1, max_size=8), st.integers(80, 130)).map(lambda t: (t[0] * 130)[:t[1]])
+long_link = st.tuples(st.from_regex(r"[a-z0-9_~-]{1,6}", fullmatch=True), st.integers(1500, 2048)).map(
+    lambda t: ("https://outlet.example/" + t[0] * 2048)[:t[1]])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                              HealthCheck.large_base_example])
+@given(n=st.integers(1, 12), copies=st.integers(0, 12), differing=st.integers(0, 6), title=long_name,
+       names=st.lists(long_name, min_size=3, max_size=3), link=long_link, body=long_text)
+def test_maximal_attributions_always_fit_and_show_the_best_passage(n: int, copies: int, differing: int, title: str,
+                                                                   names: list[str], link: str, body: str) -> None:
+    source, author, origin = names
+    passages = []
+    for i in range(n):
+        p = AnswerPassage(text=body or "The dam broke.", title=title * 3, url=link, source=source, author=author,
+                          published_at="2026-03-04", score=1.0, similarity=0.5, article_id=i + 1, passage_id=i + 1,
+                          origin=origin, speaker=names[0])
+        p.also_carried_by.extend({"source": f"{source} {c}", "url": f"{link}/{c}", "title": title}
+                                 for c in range(copies))
+        p.disagrees_with.extend({"source": f"{author} {c}", "url": f"{link}?v={c}", "title": title,
+                                 "relation": "other outlet", "detail": title * 4} for c in range(differing))
+        passages.append(p)
+    reply = render.answer_reply(Answer("what happened at the dam?", True, passages, 99))
+    assert_within_limits(reply)
+    assert 1 <= len(reply.embeds) == len(reply.passages) <= min(n, EMBEDS_PER_MESSAGE)
+    for embed in reply.embeds:
+        assert "\u2014 " in embed.description  # each shown passage keeps its attribution
+    if len(reply.embeds) < n:
+        assert f"the best {len(reply.embeds)} of {n} passages" in reply.content
+
+
+def test_five_copies_with_long_links_stay_within_the_description_limit() -> None:
+    link = "https://www.harbourwatch.example/" + "a" * 800
+    p = passage("The talks resumed on Monday. " * 40, url=link)
+    p.also_carried_by.extend({"source": f"Outlet {c}", "url": f"{link}/{c}", "title": "Talks"} for c in range(5))
+    reply = render.answer_reply(Answer("talks", True, [p], 6))
+    assert_within_limits(reply)
+    description = reply.embeds[0].description
+    assert "also carried by [Outlet 0]" in description  # the first copies linked, the rest named or counted
+    assert dlen(description) <= EMBED_DESCRIPTION_LIMIT
+
+
+def test_a_mention_reply_does_not_repeat_the_question() -> None:
+    p = passage("The dam broke overnight.")
+    echoed = render.answer_reply(Answer("what happened at the dam?", True, [p], 1))
+    quiet = render.answer_reply(Answer("what happened at the dam?", True, [p], 1), echo_question=False)
+    assert "what happened" in echoed.content and quiet.content is None
+    assert [e.description for e in quiet.embeds] == [e.description for e in echoed.embeds]
