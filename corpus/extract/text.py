@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from corpus.bylines import byline_names
-from corpus.clean import clean_paragraphs, collapse_whitespace
+from corpus.clean import clean_paragraphs, collapse_whitespace, word_count
 from corpus.errors import NotAnArticle
 from corpus.extract._common import KEEP_SUBHEADINGS, MIN_WORDS, iso_date, language_code
 from corpus.invisible import strip_invisible
@@ -122,7 +122,7 @@ def extract_text(text: str, name: str | None = None) -> ArticleDraft:
     paragraphs = clean_paragraphs(blocks)
     if not title:
         raise NotAnArticle(f"{_file_label(name)} has no title line")
-    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
+    if sum(word_count(p) for p in paragraphs) < MIN_WORDS:
         raise NotAnArticle(f"{_file_label(name)} holds too little text to be an article")
 
     published = fields.get("published_at")
