@@ -172,6 +172,8 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
     title = _tidy_title(title, source, tree) if title else None
     author = _pick_author(doc.author, meta.author, source)
     blocks = _drop_author_bio(_body_paragraphs(doc.body, title), author)
+    if _words(blocks) < RETRY_BELOW_WORDS:
+        blocks = _retry_without_precision(tree, url, date_params, blocks, title, author)
     paragraphs = [text for text, _ in blocks]
     _check_enough_text(paragraphs, title)
     if not title:
@@ -190,6 +192,36 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
     )
     log.debug("extracted %r: %d paragraphs", draft.title, len(draft.paragraphs))
     return provenance.settle(draft, url, claims_elsewhere)
+
+
+RETRY_BELOW_WORDS = 150
+"""A body this short from precision mode may be the wrong block (a reprint notice, a teaser): trafilatura is
+asked again without favouring precision, and its body is taken when it is at least `RETRY_GAIN` times longer."""
+RETRY_GAIN = 2.0
+
+
+def _words(blocks: list[tuple[str, str | None]]) -> int:
+    return sum(word_count(text) for text, _ in blocks)
+
+
+def _retry_without_precision(tree: HtmlElement, url: str | None, date_params: dict[str, Any],
+                             blocks: list[tuple[str, str | None]], title: str | None,
+                             author: str | None) -> list[tuple[str, str | None]]:
+    """The body of trafilatura's default mode when it is much longer than precision mode's `blocks`."""
+    options = {**_TRAFILATURA_OPTIONS, "favor_precision": False, "with_metadata": False}
+    try:
+        doc = trafilatura.bare_extraction(tree, url=url, date_extraction_params=date_params, **options)
+    except Exception as e:  # noqa: BLE001 - as in extract_html
+        log.debug("trafilatura's retry failed (%s: %s)", type(e).__name__, e)
+        return blocks
+    if doc is None:
+        return blocks
+    retried = _drop_author_bio(_body_paragraphs(doc.body, title), author)
+    if _words(retried) >= RETRY_GAIN * max(_words(blocks), 1):
+        log.debug("precision mode found %d words, the default mode %d: taking the default", _words(blocks),
+                  _words(retried))
+        return retried
+    return blocks
 
 
 def _body_paragraphs(body: Any, title: str | None) -> list[tuple[str, str | None]]:
