@@ -412,7 +412,7 @@ class Block:
     heading: bool = False
 
 
-REPEAT_KEEP_WORDS = 20
+REPEAT_KEEP_WORDS = 40
 """A repeated block of at most this many words is kept (the same question put to each person of an interview
 series, the same list item under each product); a longer one repeated is the article printed twice."""
 HEADING_MAX_WORDS = 40

@@ -274,7 +274,8 @@ def _collect_blocks(element: Any, out: list[Block]) -> None:
             flush()
             if tag in _HEADING_TAGS:
                 text = _inline_text(child)
-                if text.strip():
+                # The page's h1 is its headline, whatever title its metadata gives: not a section's heading.
+                if text.strip() and "h1" not in (tag, child.get("rend")):
                     out.append(Block(text, heading=True))
             elif tag in _TABLE_TAGS:
                 _collect_table(child, out)
