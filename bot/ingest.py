@@ -15,7 +15,7 @@ from corpus.attribution import annotate
 from corpus.errors import BadRecord, CorpusError, DuplicateArticle
 from corpus.importer import read_records, record_to_draft
 from corpus.models import AddedBy, Article, ArticleDraft, Passage
-from corpus.split import passages_from
+from corpus.split import sectioned_passages
 from corpus.store import ArticleStore, Updated, normalize_url, url_differences
 
 Progress = Callable[[int, int], None]
@@ -81,11 +81,13 @@ class Ingester:
         return AddResult(target, AddStatus.ADDED, f"added {article.title!r} ({len(passages)} passages)", article)
 
     def prepare(self, draft: ArticleDraft) -> ArticleDraft:
-        """The draft as it is stored: split into passages, with its wire origin (from the dateline, when
+        """The draft as it is stored: split into passages (each with its section's heading), with its wire origin (from the dateline, when
         the draft has none) and the speaker each passage quotes."""
-        paragraphs = tuple(passages_from(draft.paragraphs, self.corpus.max_paragraph_chars))
-        if paragraphs != draft.paragraphs:
-            draft = replace(draft, paragraphs=paragraphs)
+        sections = sectioned_passages(draft.paragraphs, draft.headings, self.corpus.max_paragraph_chars)
+        paragraphs = tuple(text for text, _ in sections)
+        headings = tuple(h for _, h in sections) if any(h for _, h in sections) else ()
+        if paragraphs != draft.paragraphs or headings != draft.headings:
+            draft = replace(draft, paragraphs=paragraphs, headings=headings)
         notes = annotate(draft)
         return replace(draft, origin=draft.origin or notes.origin,
                        speakers=tuple(s.display() if s else None for s in notes.speakers))

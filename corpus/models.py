@@ -76,6 +76,7 @@ class Passage:
     position: int
     text: str
     speaker: str | None = None
+    heading: str | None = None  # the heading of the section it sits in, shown with it and searched with it
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.present import attribution_parts, disagreement_parts, partial_note, why_unanswered
+from bot.present import attribution_parts, disagreement_parts, partial_note, section_part, why_unanswered
 from bot.results import AddResult, Answer, AnswerPassage, Stats
 from corpus.models import Article
 
@@ -301,7 +301,8 @@ def linked_title(title: str | None, url: str | None, limit: int = TITLE_CHARS) -
 def attribution(p: AnswerPassage) -> str:
     """`— Speaker · Outlet · Author · 2026-03-04 · [Title](<url>)`, every part escaped and bounded."""
     parts = [unlinked(x, NAME_CHARS) for x in attribution_parts(p)]
-    return "\u2014 " + " \u00b7 ".join([*[x for x in parts if x], linked_title(p.title, p.url)])
+    section = [unlinked(s, NAME_CHARS) for s in filter(None, [section_part(p)])]
+    return "\u2014 " + " \u00b7 ".join([*[x for x in parts if x], linked_title(p.title, p.url), *section])
 
 
 CARRIERS_SHOWN = 5  # other outlets named in an "also carried by" line, at most
