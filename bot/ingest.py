@@ -29,41 +29,66 @@ class Ingester:
 
     def add(self, target: str) -> AddResult:
         """Add one article from a URL or a local file path. Command line only: reads the host's disk."""
-        if "://" in target or target.lower().startswith(("file:", "data:")):
-            return self.add_url(target)
-        from corpus.extract import extract_file  # trafilatura is slow to import; only adding needs it
-
         try:
-            path = Path(target).expanduser()
-            if not path.is_file():
-                raise CorpusError(f"no such file: {target}")
-            return self.add_draft(extract_file(path), target)
+            return self.add_draft(self.read(target), target)
         except CorpusError as e:
             return AddResult(target, AddStatus.FAILED, str(e))
 
     def add_url(self, url: str, added_by: AddedBy | None = None) -> AddResult:
         """Fetch a page and add its article. Never reads local files, whatever the URL says."""
-        f = self.fetching
         try:
-            page = fetch.fetch(url, timeout=f.timeout_seconds, max_bytes=f.max_bytes, user_agent=f.user_agent,
-                               allowed_private_hosts=tuple(f.allowed_private_hosts),
-                               allowed_ports=tuple(f.allowed_ports), max_redirects=f.max_redirects)
-            from corpus.extract import extract, kind_for  # trafilatura is slow to import; only adding needs it
-
-            draft = extract(page.body, kind_for(page.content_type), url=page.final_url)
-            return self.add_draft(replace(draft, added_url=url), url, added_by)
+            return self.add_draft(self.read_url(url), url, added_by)
         except CorpusError as e:
             return AddResult(url, AddStatus.FAILED, str(e))
 
     def add_document(self, content: bytes, filename: str, url: str | None = None,
                      added_by: AddedBy | None = None) -> AddResult:
         """Add an uploaded file (.html, .htm, .txt, .md) from its bytes; nothing is read from disk."""
-        from corpus.extract import extract, kind_for
-
         try:
-            return self.add_draft(extract(content, kind_for(filename), url=url, name=filename), filename, added_by)
+            return self.add_draft(self.read_document(content, filename, url), filename, added_by)
         except CorpusError as e:
             return AddResult(filename, AddStatus.FAILED, str(e))
+
+    def read(self, target: str, url: str | None = None) -> ArticleDraft:
+        """The article of a URL or a local file path, extracted (not stored). Command line only: reads the
+        host's disk. `url`: where a file came from (see `read_document`); not allowed with a URL.
+
+        Raises:
+            CorpusError: the target cannot be fetched, read or extracted (the message says why).
+        """
+        if "://" in target or target.lower().startswith(("file:", "data:")):
+            if url is not None:
+                raise CorpusError("--url goes with a file; a link is its own URL")
+            return self.read_url(target)
+        path = Path(target).expanduser()
+        if not path.is_file():
+            raise CorpusError(f"no such file: {target}")
+        if url is None:
+            from corpus.extract import extract_file  # trafilatura is slow to import; only adding needs it
+
+            return extract_file(path)
+        try:
+            content = path.read_bytes()
+        except OSError as e:
+            raise CorpusError(f"cannot read {target}: {e.strerror or e}") from e
+        return self.read_document(content, path.name, url)
+
+    def read_url(self, url: str) -> ArticleDraft:
+        """Fetch a page and extract its article (not stored). Never reads local files, whatever the URL says."""
+        f = self.fetching
+        page = fetch.fetch(url, timeout=f.timeout_seconds, max_bytes=f.max_bytes, user_agent=f.user_agent,
+                           allowed_private_hosts=tuple(f.allowed_private_hosts),
+                           allowed_ports=tuple(f.allowed_ports), max_redirects=f.max_redirects)
+        from corpus.extract import extract, kind_for  # trafilatura is slow to import; only adding needs it
+
+        draft = extract(page.body, kind_for(page.content_type), url=page.final_url)
+        return replace(draft, added_url=url)
+
+    def read_document(self, content: bytes, filename: str, url: str | None = None) -> ArticleDraft:
+        """Extract the article of an uploaded file's bytes (not stored); nothing is read from disk."""
+        from corpus.extract import extract, kind_for
+
+        return extract(content, kind_for(filename), url=url, name=filename)
 
     def add_draft(self, draft: ArticleDraft, target: str = "", added_by: AddedBy | None = None) -> AddResult:
         """Store, embed and index one extracted article; a new version of a held page replaces it (UPDATED)."""
