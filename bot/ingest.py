@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.config import CorpusConfig, FetchConfig
 from bot.live_index import LiveIndex
+from bot.preview import Preview
 from bot.results import AddResult, AddStatus, ImportReport
 from corpus import fetch
 from corpus.attribution import annotate
@@ -48,6 +49,25 @@ class Ingester:
             return self.add_draft(self.read_document(content, filename, url), filename, added_by)
         except CorpusError as e:
             return AddResult(filename, AddStatus.FAILED, str(e))
+
+    def preview(self, target: str, url: str | None = None) -> Preview:
+        """What `add` would store for a URL or a local file path (command line only: reads the host's disk),
+        without storing it."""
+        return self._preview(target, lambda: self.read(target, url))
+
+    def preview_url(self, url: str) -> Preview:
+        """What `add_url` would store, without storing it. Never reads local files."""
+        return self._preview(url, lambda: self.read_url(url))
+
+    def preview_document(self, content: bytes, filename: str, url: str | None = None) -> Preview:
+        """What `add_document` would store for an uploaded file, without storing it."""
+        return self._preview(filename, lambda: self.read_document(content, filename, url))
+
+    def _preview(self, target: str, read: Callable[[], ArticleDraft]) -> Preview:
+        try:
+            return Preview.of(target, self.prepare(read()))
+        except CorpusError as e:
+            return Preview(target, error=str(e))
 
     def read(self, target: str, url: str | None = None) -> ArticleDraft:
         """The article of a URL or a local file path, extracted (not stored). Command line only: reads the

@@ -12,6 +12,7 @@ import numpy as np
 from bot.config import Config
 from bot.ingest import Ingester
 from bot.live_index import LiveIndex
+from bot.preview import Preview
 from bot.results import AddResult, Answer, ImportReport, Stats
 from corpus.models import AddedBy, Article, ArticleDraft
 from corpus.store import ArticleStore
@@ -103,6 +104,19 @@ class EventService:
     def add_draft(self, draft: ArticleDraft, target: str = "") -> AddResult:
         """Store, embed and index one extracted article."""
         return self.ingester.add_draft(draft, target)
+
+    def preview(self, target: str, url: str | None = None) -> Preview:
+        """What `add` would store for a URL or a local file path, without storing it (`eventbot extract`).
+        `url`: where a local file came from. Command line only: reads the host's disk."""
+        return self.ingester.preview(target, url)
+
+    def preview_url(self, url: str) -> Preview:
+        """What `add_url` would store, without storing it (Discord's `/add preview`). Never reads local files."""
+        return self.ingester.preview_url(url)
+
+    def preview_document(self, content: bytes, filename: str, url: str | None = None) -> Preview:
+        """What `add_document` would store for an uploaded file, without storing it."""
+        return self.ingester.preview_document(content, filename, url)
 
     def import_file(self, path: Path, progress: Progress | None = None, chunk: int = 64) -> ImportReport:
         """Import a JSON array or JSON Lines file of articles; bad records are reported and skipped."""
