@@ -114,7 +114,7 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
 
     Uses trafilatura (precision mode, no comments/tables/images/links) for the
     body and most metadata, fills gaps from JSON-LD and OpenGraph, and drops
-    boilerplate lines with `corpus.clean.clean_paragraphs`. A first dateline
+    boilerplate lines with `corpus.clean.clean_blocks`. A first dateline
     paragraph ("VELMORA (Meridian Press) - ...") is kept as body text.
 
     Args:

@@ -246,3 +246,13 @@ def test_a_spanish_page_loses_its_byline_date_and_related_links() -> None:
                     url="https://diariodelpuerto.example/huelga")
     assert draft.paragraphs[0].startswith("Los tripulantes del ferry")
     assert not any("María Vidal" in p or "marzo" in p or "directora" in p for p in draft.paragraphs)
+
+
+def test_markdown_headings_are_context_as_in_html() -> None:
+    text = ("# Ferry strike ends\n\nThe Castelmar ferry crews went back to work on Tuesday after three weeks, "
+            "the harbour board said.\n\n## What happens next\n\nThe evening crossing returns in April, on weekdays "
+            "at first, the board said.\n")
+    draft = extract(text.encode(), "text", name="ferry.md")
+    assert draft.title == "Ferry strike ends"
+    assert draft.headings == (None, "What happens next")
+    assert "What happens next" not in draft.paragraphs
