@@ -7,14 +7,10 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from typer.testing import CliRunner
-
-from bot.cli import app
 from bot.config import Config, EmbeddingConfig, FetchConfig
 from bot.service import EventService
 from index.embedder import HashEmbedder
-
-runner = CliRunner()
+from tests.bot.test_cli import hash_config, run  # noqa: F401  (hash_config: an autouse fixture)
 
 INTERVIEW = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Castelmar skipper on the strike</title>
 <meta property="og:site_name" content="Harbor Ledger"><meta name="author" content="Dario Fenn">
@@ -27,19 +23,6 @@ comes after it for the crews and the islanders who rely on the boats.</p>
 <p>"We had asked for a new rota since the autumn, and nobody at the company would sit down with us," Quill said.</p>
 <p>Related stories</p><p>Port authority names new director</p>
 </article></body></html>"""
-
-
-@pytest.fixture(autouse=True)
-def hash_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text("embedding:\n  model: hash\n", encoding="utf-8")
-    monkeypatch.setenv("EVENTBOT_CONFIG", str(path))
-    return path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

@@ -52,12 +52,8 @@ class Articles(commands.Cog):
             # add_url, never add: a path typed in Discord must not read the host's disk.
             result = await self.bot.adding(service.add_url, url.strip(), self._added_by(interaction))
         else:
-            try:
-                content = await file.read()
-            except discord.HTTPException as e:
-                log.warning("cannot download %s for %s: %s", file.filename, interaction.user, e)
-                await interaction.followup.send("I could not download that file from Discord; try again.",
-                                                ephemeral=True)
+            content = await self._download(interaction, file)
+            if content is None:
                 return
             result = await self.bot.adding(service.add_document, content, file.filename, None,
                                            self._added_by(interaction))
@@ -70,17 +66,23 @@ class Articles(commands.Cog):
         if url is not None:
             shown = await self.bot.adding(service.preview_url, url.strip())  # never reads the host's disk
         else:
-            try:
-                content = await file.read()
-            except discord.HTTPException as e:
-                log.warning("cannot download %s for %s: %s", file.filename, interaction.user, e)
-                await interaction.followup.send("I could not download that file from Discord; try again.",
-                                                ephemeral=True)
+            content = await self._download(interaction, file)
+            if content is None:
                 return
             shown = await self.bot.adding(service.preview_document, content, file.filename, None)
         log.info("/add preview of %s by %s (%s): %s", shown.target, interaction.user, interaction.user.id,
                  shown.error or f"{len(shown.passages)} passages")
         await interaction.followup.send(ephemeral=True, **render_preview.preview_reply(shown).kwargs())
+
+    @staticmethod
+    async def _download(interaction: discord.Interaction, file: discord.Attachment) -> bytes | None:
+        """The attached file's bytes; None, the member told, when Discord will not hand them over."""
+        try:
+            return await file.read()
+        except discord.HTTPException as e:
+            log.warning("cannot download %s for %s: %s", file.filename, interaction.user, e)
+            await interaction.followup.send("I could not download that file from Discord; try again.", ephemeral=True)
+            return None
 
     @staticmethod
     def _added_by(interaction: discord.Interaction) -> AddedBy:
