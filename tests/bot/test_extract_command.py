@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+
 from bot.config import Config, EmbeddingConfig, FetchConfig
 from bot.service import EventService
 from index.embedder import HashEmbedder
