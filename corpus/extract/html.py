@@ -172,7 +172,7 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
     title = _tidy_title(title, source, tree) if title else None
     author = _pick_author(doc.author, meta.author, source)
     blocks = _drop_author_bio(_body_paragraphs(doc.body, title), author)
-    if _words(blocks) < RETRY_BELOW_WORDS:
+    if _words(blocks) < RETRY_BELOW_WORDS and not _is_wall(title, [text for text, _ in blocks]):
         blocks = _retry_without_precision(tree, url, date_params, blocks, title, author)
     paragraphs = [text for text, _ in blocks]
     _check_enough_text(paragraphs, title)
@@ -353,9 +353,13 @@ def _check_enough_text(paragraphs: list[str], title: str | None) -> None:
     words = sum(word_count(p) for p in paragraphs)
     if words < MIN_WORDS:
         raise NotAnArticle(NO_ARTICLE)
-    if words < _WALL_MAX_WORDS:
-        if (title and _WALL_TITLE_RE.search(title)) or any(_WALL_TEXT_RE.search(p) for p in paragraphs):
-            raise NotAnArticle(LOGIN_OR_ERROR)
+    if words < _WALL_MAX_WORDS and _is_wall(title, paragraphs):
+        raise NotAnArticle(LOGIN_OR_ERROR)
+
+
+def _is_wall(title: str | None, paragraphs: list[str]) -> bool:
+    """A login wall's or an error page's title or text (only trusted on short pages)."""
+    return bool(title and _WALL_TITLE_RE.search(title)) or any(_WALL_TEXT_RE.search(p) for p in paragraphs)
 
 
 def _page_meta(tree: HtmlElement) -> _PageMeta:

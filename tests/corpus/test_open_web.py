@@ -256,3 +256,21 @@ def test_markdown_headings_are_context_as_in_html() -> None:
     assert draft.title == "Ferry strike ends"
     assert draft.headings == (None, "What happens next")
     assert "What happens next" not in draft.paragraphs
+
+
+def test_a_login_wall_is_not_retried_into_an_article(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The retry looks for a lost body, not for text around a wall: the page is still refused."""
+    real = trafilatura.bare_extraction
+    modes: list[bool] = []
+
+    def counting(tree, **options):  # type: ignore[no-untyped-def]
+        modes.append(options["favor_precision"])
+        return real(tree, **options)
+
+    monkeypatch.setattr(html_module.trafilatura, "bare_extraction", counting)
+    wall = ("<p>Subscribers only. Log in to continue reading this story about the Castelmar ferry strike and "
+            "the harbour board's offer to the crews, with the latest figures from the quay and the island council.</p>" + "<nav>" + "<p>Sections News Sport Weather</p>" * 30
+            + "</nav>")
+    with pytest.raises(NotAnArticle, match="login, paywall or error page"):
+        extract_html(page(wall, title="Sign in"), url="https://harborledger.example/wall")
+    assert modes == [True]
