@@ -260,7 +260,10 @@ _DATE_RE = re.compile(
     rf"|{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}"
     rf"(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}){_TIME}?"
-    r"|\b\d+\s+(?:minutes?|mins?|hours?|hrs?|days?)\s+ago\b",
+    r"|\b\d+\s+(?:minutes?|mins?|hours?|hrs?|days?)\s+ago\b"
+    # "hace 3 horas", "há 2 dias", "il y a 3 heures", "vor 3 Stunden", "3 часа назад"
+    r"|(?<!\w)(?:hace|há|il y a|vor)\s+\d+\s+(?:minutos?|horas?|d[ií]as|minutes?|heures?|jours?|minuten|stunden"
+    r"|tagen)(?!\w)|(?<!\w)\d+\s+(?:минут[уы]?|час(?:а|ов)?|дн(?:я|ей)|день)\s+назад(?!\w)",
     re.IGNORECASE,
 )
 _BYLINE_FILLER_RE = re.compile(

@@ -213,6 +213,9 @@ TEMPLATE_LINES = [
     # ru
     "Автор: Иван Петров", "Опубликовано 12 марта 2026 года", "12 марта 2026 г. 10:45", "Читайте также",
     "Читайте также: Порт снова открыт", "Похожие новости", "Поделиться",
+    # relative times
+    "Actualizado hace 3 horas", "Atualizado há 2 dias", "Mis à jour il y a 3 heures", "Aktualisiert vor 3 Stunden",
+    "Обновлено 3 часа назад",
 ]
 
 SENTENCES = [
