@@ -100,6 +100,36 @@ def add(targets: Annotated[list[str], typer.Argument(help="URLs (http/https) or 
         raise typer.Exit(1)
 
 
+@app.command()
+def extract(target: Annotated[str, typer.Argument(help="A URL (http/https) or a local .html/.htm/.txt/.md file.")],
+            url: Annotated[str | None, typer.Option("--url", help="Where a local file came from (resolves its links; "
+                                                    "its URL when the page declares none).")] = None,
+            as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+            config: ConfigOption = None) -> None:
+    """Show what `add` would store for a page or file (metadata, passages with speakers and headings); store nothing."""
+    with _service(config) as service:
+        preview = service.preview(target, url)
+    if as_json:
+        print(json.dumps(preview.to_json(), ensure_ascii=False), flush=True)
+    if not preview.ok:
+        if not as_json:
+            err.print(f"[red]error:[/red] {escape(target)}: {escape(preview.error or '')}", soft_wrap=True)
+        raise typer.Exit(1)
+    if as_json:
+        return
+    for name, value in preview.fields():
+        out.print(f"[bold]{name}:[/bold] {escape(value)}", soft_wrap=True)
+    out.print(f"[bold]{len(preview.passages)} passages[/bold] (nothing stored)")
+    heading = None
+    for n, p in enumerate(preview.passages, 1):
+        if p.heading and p.heading != heading:
+            out.print(f"   [italic]§ {escape(p.heading)}[/italic]", soft_wrap=True)
+        heading = p.heading
+        out.print(f"[bold]{n}.[/bold] {escape(p.text)}", soft_wrap=True)
+        if p.speaker:
+            out.print(f"   [dim]— speaker: {escape(p.speaker)}[/dim]", soft_wrap=True)
+
+
 DUPLICATES_SHOWN = 20  # duplicate import records named one by one, at most
 
 

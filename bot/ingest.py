@@ -11,13 +11,14 @@ from pathlib import Path
 from bot import logs
 from bot.config import CorpusConfig, FetchConfig
 from bot.live_index import LiveIndex
+from bot.preview import Preview
 from bot.results import AddResult, AddStatus, ImportReport
 from corpus import fetch
 from corpus.attribution import annotate
 from corpus.errors import BadRecord, CorpusError, DuplicateArticle
 from corpus.importer import read_records, record_to_draft
 from corpus.models import AddedBy, Article, ArticleDraft, Passage
-from corpus.split import passages_from
+from corpus.split import sectioned_passages
 from corpus.store import ArticleStore, Updated, normalize_url, url_differences
 
 Progress = Callable[[int, int], None]
@@ -33,26 +34,15 @@ class Ingester:
 
     def add(self, target: str) -> AddResult:
         """Add one article from a URL or a local file path. Command line only: reads the host's disk."""
-        if "://" in target or target.lower().startswith(("file:", "data:")):
-            return self.add_url(target)
-        from corpus.extract import extract_file  # trafilatura is slow to import; only adding needs it
-
         try:
-            path = Path(target).expanduser()
-            if not path.is_file():
-                raise CorpusError(f"no such file: {target}")
-            return self.add_draft(extract_file(path), target)
+            return self.add_draft(self.read(target), target)
         except CorpusError as e:
             return AddResult(target, AddStatus.FAILED, str(e), error=e)
 
     def add_url(self, url: str, added_by: AddedBy | None = None) -> AddResult:
         """Fetch a page and add its article. Never reads local files, whatever the URL says."""
         try:
-            page = self._fetch(url)
-            from corpus.extract import extract, kind_for  # trafilatura is slow to import; only adding needs it
-
-            draft = extract(page.body, kind_for(page.content_type), url=page.final_url)
-            return self.add_draft(replace(draft, added_url=url), url, added_by)
+            return self.add_draft(self.read_url(url), url, added_by)
         except CorpusError as e:
             return AddResult(url, AddStatus.FAILED, str(e), error=e)
 
@@ -73,12 +63,67 @@ class Ingester:
     def add_document(self, content: bytes, filename: str, url: str | None = None,
                      added_by: AddedBy | None = None) -> AddResult:
         """Add an uploaded file (.html, .htm, .txt, .md) from its bytes; nothing is read from disk."""
-        from corpus.extract import extract, kind_for
-
         try:
-            return self.add_draft(extract(content, kind_for(filename), url=url, name=filename), filename, added_by)
+            return self.add_draft(self.read_document(content, filename, url), filename, added_by)
         except CorpusError as e:
             return AddResult(filename, AddStatus.FAILED, str(e), error=e)
+
+    def preview(self, target: str, url: str | None = None) -> Preview:
+        """What `add` would store for a URL or a local file path (command line only: reads the host's disk),
+        without storing it."""
+        return self._preview(target, lambda: self.read(target, url))
+
+    def preview_url(self, url: str) -> Preview:
+        """What `add_url` would store, without storing it. Never reads local files."""
+        return self._preview(url, lambda: self.read_url(url))
+
+    def preview_document(self, content: bytes, filename: str, url: str | None = None) -> Preview:
+        """What `add_document` would store for an uploaded file, without storing it."""
+        return self._preview(filename, lambda: self.read_document(content, filename, url))
+
+    def _preview(self, target: str, read: Callable[[], ArticleDraft]) -> Preview:
+        try:
+            return Preview.of(target, self.prepare(read()))
+        except CorpusError as e:
+            return Preview(target, error=str(e))
+
+    def read(self, target: str, url: str | None = None) -> ArticleDraft:
+        """The article of a URL or a local file path, extracted (not stored). Command line only: reads the
+        host's disk. `url`: where a file came from (see `read_document`); not allowed with a URL.
+
+        Raises:
+            CorpusError: the target cannot be fetched, read or extracted (the message says why).
+        """
+        if "://" in target or target.lower().startswith(("file:", "data:")):
+            if url is not None:
+                raise CorpusError("--url goes with a file; a link is its own URL")
+            return self.read_url(target)
+        path = Path(target).expanduser()
+        if not path.is_file():
+            raise CorpusError(f"no such file: {target}")
+        if url is None:
+            from corpus.extract import extract_file  # trafilatura is slow to import; only adding needs it
+
+            return extract_file(path)
+        try:
+            content = path.read_bytes()
+        except OSError as e:
+            raise CorpusError(f"cannot read {target}: {e.strerror or e}") from e
+        return self.read_document(content, path.name, url)
+
+    def read_url(self, url: str) -> ArticleDraft:
+        """Fetch a page and extract its article (not stored). Never reads local files, whatever the URL says."""
+        page = self._fetch(url)
+        from corpus.extract import extract, kind_for  # trafilatura is slow to import; only adding needs it
+
+        draft = extract(page.body, kind_for(page.content_type), url=page.final_url)
+        return replace(draft, added_url=url)
+
+    def read_document(self, content: bytes, filename: str, url: str | None = None) -> ArticleDraft:
+        """Extract the article of an uploaded file's bytes (not stored); nothing is read from disk."""
+        from corpus.extract import extract, kind_for
+
+        return extract(content, kind_for(filename), url=url, name=filename)
 
     def add_draft(self, draft: ArticleDraft, target: str = "", added_by: AddedBy | None = None) -> AddResult:
         """Store, embed and index one extracted article; a new version of a held page replaces it (UPDATED)."""
@@ -96,11 +141,13 @@ class Ingester:
         return AddResult(target, AddStatus.ADDED, f"added {article.title!r} ({len(passages)} passages)", article)
 
     def prepare(self, draft: ArticleDraft) -> ArticleDraft:
-        """The draft as it is stored: split into passages, with its wire origin (from the dateline, when
+        """The draft as it is stored: split into passages (each with its section's heading), with its wire origin (from the dateline, when
         the draft has none) and the speaker each passage quotes."""
-        paragraphs = tuple(passages_from(draft.paragraphs, self.corpus.max_paragraph_chars))
-        if paragraphs != draft.paragraphs:
-            draft = replace(draft, paragraphs=paragraphs)
+        sections = sectioned_passages(draft.paragraphs, draft.headings, self.corpus.max_paragraph_chars)
+        paragraphs = tuple(text for text, _ in sections)
+        headings = tuple(h for _, h in sections) if any(h for _, h in sections) else ()
+        if paragraphs != draft.paragraphs or headings != draft.headings:
+            draft = replace(draft, paragraphs=paragraphs, headings=headings)
         notes = annotate(draft)
         return replace(draft, origin=draft.origin or notes.origin,
                        speakers=tuple(s.display() if s else None for s in notes.speakers))

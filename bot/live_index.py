@@ -35,13 +35,13 @@ Rows = Sequence[tuple[Passage, Article]]
 
 
 def dense_text(passage: Passage, article: Article) -> str:
-    """What is embedded for a passage."""
-    return passage.text
+    """What is embedded for a passage: its section's heading (an interview question, a topic), then its text."""
+    return f"{passage.heading}\n{passage.text}" if passage.heading else passage.text
 
 
 def keyword_text(passage: Passage, article: Article) -> str:
-    """Title and outlet count as words of every passage on the keyword side."""
-    return f"{article.title} {article.source or ''} {passage.text}"
+    """Title, outlet and the section's heading count as words of every passage on the keyword side."""
+    return f"{article.title} {article.source or ''} {passage.heading or ''} {passage.text}"
 
 
 class LiveIndex:

@@ -23,8 +23,13 @@ def attribution_parts(p: AnswerPassage) -> list[str]:
 
 
 def attribution_line(p: AnswerPassage) -> str:
-    """`Speaker, via Origin · Outlet · Author · 2026-03-04 · Title`, leaving out what is unknown."""
-    return " · ".join([*attribution_parts(p), *([p.title] if p.title else [])])
+    """`Speaker, via Origin · Outlet · Author · 2026-03-04 · Title · § Heading`, leaving out what is unknown."""
+    return " · ".join([*attribution_parts(p), *([p.title] if p.title else []), *filter(None, [section_part(p)])])
+
+
+def section_part(p: AnswerPassage) -> str | None:
+    """`§ Heading`: the heading of the section the passage sits in, when the article has one there."""
+    return f"§ {p.heading}" if p.heading else None
 
 
 def also_carried_line(p: AnswerPassage) -> str | None:

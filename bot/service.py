@@ -13,6 +13,7 @@ from bot import metrics
 from bot.config import Config
 from bot.ingest import Ingester
 from bot.live_index import LiveIndex
+from bot.preview import Preview
 from bot.results import AddResult, Answer, ImportReport, Stats
 from corpus.errors import ArticleNotFound
 from corpus.models import AddedBy, Article, ArticleDraft, Passage
@@ -110,6 +111,19 @@ class EventService:
     def add_draft(self, draft: ArticleDraft, target: str = "") -> AddResult:
         """Store, embed and index one extracted article."""
         return self.ingester.add_draft(draft, target)
+
+    def preview(self, target: str, url: str | None = None) -> Preview:
+        """What `add` would store for a URL or a local file path, without storing it (`eventbot extract`).
+        `url`: where a local file came from. Command line only: reads the host's disk."""
+        return self.ingester.preview(target, url)
+
+    def preview_url(self, url: str) -> Preview:
+        """What `add_url` would store, without storing it (Discord's `/add preview`). Never reads local files."""
+        return self.ingester.preview_url(url)
+
+    def preview_document(self, content: bytes, filename: str, url: str | None = None) -> Preview:
+        """What `add_document` would store for an uploaded file, without storing it."""
+        return self.ingester.preview_document(content, filename, url)
 
     @metrics.counts_imports
     def import_file(self, path: Path, progress: Progress | None = None, chunk: int = 64) -> ImportReport:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.lexicon import NAME_PARTICLES, alternation
+from corpus.lexicon import FOREIGN_BYLINE_OPENERS, NAME_PARTICLES, UPPER, alternation
 
 BY = r"(?:[Bb]y|BY|[Ww]ords by|[Ww]ritten by|[Rr]eporting by|[Ss]tory by)"
 """The words that open a byline."""
@@ -51,3 +51,15 @@ def byline_credit(line: str) -> str | None:
     """
     match = _CREDIT_RE.match(line)
     return match.group("who") if match else None
+
+
+# Bylines in other languages too ("Por Ana Souza", "Von Jan Berg", "Автор: Иван Петров"): what the boilerplate
+# filter drops. Names may be written in Latin or Cyrillic capitals.
+_ANY_CAPITAL = rf"[{UPPER}А-ЯЁ]"
+_ANY_NAME = (rf"{_ANY_CAPITAL}[\w'.\-]*(?:\s+(?:(?:{alternation(NAME_PARTICLES)})\s+)?{_ANY_CAPITAL}[\w'.\-]*)"
+             r"{0,3}")
+_ANY_NAMES = rf"{_ANY_NAME}(?:\s*(?:,|and|&|y|e|et|und|и)\s*{_ANY_NAME})*"
+BYLINE_ANY_LANGUAGE_RE = re.compile(
+    rf"(?<!\w)(?:{BY}|{alternation(FOREIGN_BYLINE_OPENERS)})\s*:?\s+(?P<names>{_ANY_NAMES})"
+)
+"""A byline in English, Spanish, Portuguese, French, German or Russian anywhere in a line."""

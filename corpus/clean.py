@@ -18,9 +18,19 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from corpus.bylines import BYLINE_RE
+from corpus.bylines import BYLINE_ANY_LANGUAGE_RE
 from corpus.invisible import strip_invisible
-from corpus.lexicon import MONTH_PATTERN, NEWSROOM_ROLES, WEEKDAY_PATTERN, alternation
+from corpus.lexicon import (
+    DATE_FILLER_WORDS,
+    FOREIGN_MONTH_NAMES,
+    FOREIGN_WEEKDAY_NAMES,
+    MONTH_PATTERN,
+    NEWSROOM_ROLES,
+    RELATED_LABELS,
+    SHARE_AND_COMMENT_LABELS,
+    WEEKDAY_PATTERN,
+    alternation,
+)
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +220,13 @@ RULES: tuple[_Rule, ...] = (
         r"|(?:reporting|writing) by [^;.]{1,60}[;.] ?(?:additional reporting|editing|writing) by .*",
         25,
     ),
+    # The same in Spanish, Portuguese, French, German and Russian (word lists in corpus.lexicon).
+    _Rule("related (other languages)", rf"(?:{alternation(w.casefold() for w in RELATED_LABELS)})" + _TAIL, 20,
+          intro=True),
+    _Rule("share, comments, rights (other languages)",
+          rf"(?:{alternation(w.casefold() for w in SHARE_AND_COMMENT_LABELS)})(?:\s*[:|>»(].*)?"
+          rf"|.*\b(?:todos los derechos reservados|todos os direitos reservados|tous droits réservés"
+          r"|alle rechte vorbehalten|все права защищены)\b.{0,40}", 25),
     # Advertising labels.
     _Rule(
         "advertisement",
@@ -232,18 +249,26 @@ _COMPILED: tuple[tuple[_Rule, re.Pattern[str]], ...] = tuple(
 
 # Bylines and date lines ("By Tomas Reyes | March 4, 2026", "Posted on 4 March 2026").
 _FILLER_WORDS = frozenset({"posted", "published", "updated", "last updated", "first published", "modified", "date",
-                           "on", "at", "senior", "chief"})
-_WEEKDAY = rf"{WEEKDAY_PATTERN},?"
-_TIME = r"(?:,?\s*(?:at\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:[A-Z]{2,4}|UTC[+-]?\d*))?)"
+                           "on", "at", "senior", "chief"}) | DATE_FILLER_WORDS
+_WEEKDAY = rf"(?:{WEEKDAY_PATTERN}|{alternation(FOREIGN_WEEKDAY_NAMES)}),?"
+_FOREIGN_MONTH = rf"(?:{alternation(FOREIGN_MONTH_NAMES)})\.?"
+_TIME = (r"(?:,?\s*(?:at\s+|à\s+|às\s+|a las\s+|um\s+|в\s+)?\d{1,2}(?:[:.h]\d{2})?\s*(?:[ap]\.?m\.?|h|uhr)?"
+         r"(?:\s*(?:[A-Z]{2,4}|UTC[+-]?\d*))?)")
 _DATE_RE = re.compile(
-    rf"(?:{_WEEKDAY}\s+)?(?:{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"(?:{_WEEKDAY}\s+)?(?:\d{{1,2}}\.?(?:er|º)?\s+(?:de\s+)?{_FOREIGN_MONTH}\s+(?:de\s+)?\d{{4}}(?:\s*г(?:\.|ода)?(?!\w))?"
+    rf"|{_FOREIGN_MONTH}\s+\d{{1,2}},?\s+\d{{4}}"
+    rf"|{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}"
     rf"(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}){_TIME}?"
-    r"|\b\d+\s+(?:minutes?|mins?|hours?|hrs?|days?)\s+ago\b",
+    r"|\b\d+\s+(?:minutes?|mins?|hours?|hrs?|days?)\s+ago\b"
+    # "hace 3 horas", "há 2 dias", "il y a 3 heures", "vor 3 Stunden", "3 часа назад"
+    r"|(?<!\w)(?:hace|há|il y a|vor)\s+\d+\s+(?:minutos?|horas?|d[ií]as|minutes?|heures?|jours?|minuten|stunden"
+    r"|tagen)(?!\w)|(?<!\w)\d+\s+(?:минут[уы]?|час(?:а|ов)?|дн(?:я|ей)|день)\s+назад(?!\w)",
     re.IGNORECASE,
 )
 _BYLINE_FILLER_RE = re.compile(
-    rf"\b(?:{alternation(NEWSROOM_ROLES | _FILLER_WORDS)})\b|[|,·•:/\-–—()]",
+    rf"(?:\b[A-Z][\w'.\-]*\s+){{0,3}}\b(?:{alternation(NEWSROOM_ROLES)})\b"  # "Courier Staff", "Valley Wire staff"
+    rf"|(?<!\w)(?:{alternation(_FILLER_WORDS)})(?!\w)|[|,·•:/\-–—()]",
     re.IGNORECASE,
 )
 
@@ -251,7 +276,7 @@ _BYLINE_FILLER_RE = re.compile(
 _EDGE_CHARS = " \t-|•·»«›‹>*#_~=:;,.!?/\\\"'…→←↑"
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"})
 # Lines that read like a sentence rather than a linked headline.
-_SENTENCE_END_RE = re.compile(r"[.!?:;\"'”’)\]…]\s*$")
+_SENTENCE_END_RE = re.compile(r"[.!?:;\"'”’)\]…。！？」』]\s*$")
 _HEADLINE_MAX_WORDS = 16
 _LABEL_WITH_TEXT_RE = re.compile(r"[:|>»]\s*\S")
 
@@ -260,6 +285,23 @@ def collapse_whitespace(text: str) -> str:
     """Return `text` on one line with runs of whitespace (incl. NBSP) made one space, invisible characters
     (`corpus.invisible`) dropped."""
     return " ".join(strip_invisible(text).split())
+
+
+# Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar.
+_UNSPACED_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1780-\u17ff"
+                          r"\u1000-\u109f\uff66-\uff9f]")
+CHARS_PER_UNSPACED_WORD = 2
+"""A word of Chinese or Japanese averages about two characters: unspaced text is measured in characters."""
+
+
+def word_count(text: str) -> int:
+    """The number of words in `text`: spaced words, plus one per `CHARS_PER_UNSPACED_WORD` characters of scripts
+    written without spaces ("東京都は月曜日に..." is not one word)."""
+    unspaced = len(_UNSPACED_RE.findall(text))
+    if not unspaced:
+        return len(text.split())
+    spaced = len(_UNSPACED_RE.sub(" ", text).split())
+    return spaced + -(-unspaced // CHARS_PER_UNSPACED_WORD)
 
 
 def _normalise(line: str) -> str:
@@ -271,10 +313,10 @@ def _normalise(line: str) -> str:
 def _is_byline(line: str) -> bool:
     """True for a short line made only of bylines, dates and filler words."""
     text = unicodedata.normalize("NFKC", line).translate(_QUOTES).strip()
-    if not text or len(text.split()) > 20:
+    if not text or word_count(text) > 20:
         return False
     rest, dates = _DATE_RE.subn(" ", text)
-    rest, names = BYLINE_RE.subn(" ", rest)
+    rest, names = BYLINE_ANY_LANGUAGE_RE.subn(" ", rest)
     if not (dates or names):
         return False
     rest = _BYLINE_FILLER_RE.sub(" ", rest)
@@ -288,7 +330,7 @@ def _match(line: str) -> _Rule | None:
     comment.") matches when each of its sentences does.
     """
     rule = _match_whole(line)
-    if rule is not None or len(line.split()) > _MAX_SENTENCES_WORDS:
+    if rule is not None or word_count(line) > _MAX_SENTENCES_WORDS:
         return rule
     sentences = [s for s in _SENTENCE_SPLIT_RE.split(line.strip()) if s.strip()]
     if len(sentences) < 2:
@@ -301,7 +343,7 @@ def _match_whole(line: str) -> _Rule | None:
     norm = _normalise(line)
     if not norm:
         return _EMPTY_RULE
-    words = len(norm.split())
+    words = word_count(norm)
     sentence = None
     for rule, pattern in _COMPILED:
         if words <= rule.max_words and pattern.fullmatch(norm):
@@ -344,7 +386,7 @@ def is_boilerplate(paragraph: str) -> bool:
 
 def _looks_like_headline(text: str) -> bool:
     """A short line without closing punctuation: typical of a linked headline."""
-    return len(text.split()) <= _HEADLINE_MAX_WORDS and not _SENTENCE_END_RE.search(text)
+    return word_count(text) <= _HEADLINE_MAX_WORDS and not _SENTENCE_END_RE.search(text)
 
 
 def clean_paragraphs(paragraphs: Iterable[str]) -> list[str]:
@@ -362,12 +404,58 @@ def clean_paragraphs(paragraphs: Iterable[str]) -> list[str]:
     Returns:
         The kept paragraphs, in order, each on a single line.
     """
-    kept: list[str] = []
+    return [text for text, _ in clean_blocks((Block(p) for p in paragraphs), keep_short_repeats=False)]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a page's body, in reading order: a paragraph (or list item, cell...) or a heading."""
+
+    text: str
+    heading: bool = False
+
+
+REPEAT_KEEP_WORDS = 40
+"""A repeated block of at most this many words is kept (the same question put to each person of an interview
+series, the same list item under each product); a longer one repeated is the article printed twice."""
+HEADING_MAX_WORDS = 40
+"""A "heading" longer than this is a paragraph styled as one, and kept as a paragraph."""
+
+
+def clean_blocks(blocks: Iterable[Block], *, keep_short_repeats: bool = True) -> list[tuple[str, str | None]]:
+    """Drop boilerplate from a body's blocks; each kept paragraph comes with the heading it sits under.
+
+    Paragraphs are cleaned as in `clean_paragraphs`. A heading is never a paragraph of its own: it becomes
+    the context of the paragraphs after it, up to the next heading. A heading that is boilerplate ("Related
+    stories", "Share this") is dropped, and a "Related"-style one also drops the headline-like lines after
+    it. Exact repeats of long paragraphs are dropped; short ones are kept when `keep_short_repeats`.
+
+    Args:
+        blocks: The body's blocks in reading order.
+        keep_short_repeats: Keep a repeated paragraph of at most `REPEAT_KEEP_WORDS` words.
+
+    Returns:
+        (paragraph, heading or None) pairs, in order, each text on a single line.
+    """
+    kept: list[tuple[str, str | None]] = []
     seen: set[str] = set()
     in_headline_list = False
-    for paragraph in paragraphs:
+    heading: str | None = None
+    for block in blocks:
+        if block.heading:
+            text = collapse_whitespace(block.text)
+            if text and word_count(text) <= HEADING_MAX_WORDS:
+                rule = _match(text)
+                if rule is not None:
+                    log.debug("dropped boilerplate heading (%s): %.80r", rule.name, text)
+                    in_headline_list = rule.intro
+                    heading = None
+                else:
+                    in_headline_list = False
+                    heading = text
+                continue
         parts: list[str] = []
-        for line in paragraph.splitlines():
+        for line in block.text.splitlines():
             if not line.strip():
                 continue
             rule = _match(line)
@@ -385,8 +473,10 @@ def clean_paragraphs(paragraphs: Iterable[str]) -> list[str]:
             in_headline_list = False
             parts.append(line)
         text = collapse_whitespace(" ".join(parts))
-        if not text or text in seen:
+        if not text:
+            continue
+        if text in seen and not (keep_short_repeats and word_count(text) <= REPEAT_KEEP_WORDS):
             continue
         seen.add(text)
-        kept.append(text)
+        kept.append((text, heading))
     return kept

@@ -99,3 +99,89 @@ NEWSROOM_ROLES = frozenset({"staff", "writer", "writers", "reporter", "reporters
 
 UPPER = "A-ZÀ-ÖØ-Þ"
 """The upper-case letters a name may start with, as the inside of a regex character class: ASCII and Latin-1."""
+
+# ------------------------------------------------------------------ other languages (the cleaner's lists)
+# Spanish, Portuguese, French, German and Russian words for the lines a page template puts around an
+# article: date lines, bylines, "Related" labels. Only the boilerplate filter reads them; the English lists
+# above stay the ones the dateline parser and the question parser read.
+
+FOREIGN_MONTH_NAMES = frozenset({
+    # es
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre", "octubre",
+    "noviembre", "diciembre",
+    # pt
+    "janeiro", "fevereiro", "março", "marco", "maio", "junho", "julho", "setembro", "outubro", "novembro", "dezembro",
+    # fr
+    "janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet", "août", "aout", "septembre",
+    "octobre", "novembre", "décembre", "decembre", "janv", "févr", "avr", "juil", "sept", "déc",
+    # de
+    "januar", "jänner", "februar", "märz", "maerz", "juni", "juli", "oktober", "dezember", "okt", "dez",
+    # ru (the genitive of dates, "12 марта", and the nominative)
+    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября",
+    "декабря", "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
+    "ноябрь", "декабрь", "янв", "фев", "апр", "авг", "сен", "окт", "ноя", "дек",
+})
+"""Month names and common abbreviations in Spanish, Portuguese, French, German and Russian, lower case."""
+
+FOREIGN_WEEKDAY_NAMES = frozenset({
+    "lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado", "sabado", "domingo",
+    "segunda-feira", "terça-feira", "terca-feira", "quarta-feira", "quinta-feira", "sexta-feira",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag",
+    "понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье",
+})
+"""Weekday names in the same languages, lower case."""
+
+DATE_FILLER_WORDS = frozenset({
+    # es / pt
+    "publicado", "publicada", "actualizado", "actualizada", "atualizado", "atualizada", "modificado", "fecha",
+    "data", "el", "em", "a las", "às", "as", "del", "de", "do", "hace", "há", "horas", "minutos",
+    # fr
+    "publié", "publiée", "publie", "mis à jour", "mise à jour", "modifié", "le", "à", "il y a", "heures",
+    # de
+    "veröffentlicht", "aktualisiert", "zuletzt aktualisiert", "stand", "am", "um", "uhr", "vor", "stunden",
+    "minuten",
+    # ru
+    "опубликовано", "обновлено", "дата", "публикации", "в", "г", "года", "час", "часа", "часов", "назад",
+    "мин", "минут",
+})
+"""Words of a date line that are neither the date nor a name ("Publicado el", "Mis à jour le", "Stand:",
+"Опубликовано ... года"), lower case."""
+
+FOREIGN_BYLINE_OPENERS = ("Por", "POR", "Par", "PAR", "Von", "VON", "Texto de", "Texte de", "Text von",
+                          "Автор", "АВТОР", "Текст", "Author", "Autor", "Autora", "Auteur")
+"""Words that open a byline in other languages ("Por Ana Souza", "Von Jan Berg", "Автор: Иван Петров")."""
+
+RELATED_LABELS = frozenset({
+    # es
+    "relacionado", "relacionados", "relacionada", "relacionadas", "noticias relacionadas", "artículos relacionados",
+    "notas relacionadas", "lea también", "lee también", "leer más", "ver también", "ver más", "te puede interesar",
+    "también te puede interesar", "más noticias", "lo más leído", "lo más visto", "seguir leyendo", "contenido relacionado",
+    # pt
+    "leia também", "leia mais", "veja também", "veja mais", "saiba mais", "notícias relacionadas",
+    "matérias relacionadas", "posts relacionados", "mais lidas", "mais lidos", "você também pode gostar",
+    "conteúdo relacionado", "continue lendo",
+    # fr
+    "lire aussi", "à lire aussi", "lire également", "à lire également", "lire la suite", "voir aussi",
+    "sur le même sujet", "articles similaires", "articles liés", "les plus lus", "vous aimerez aussi",
+    "à voir aussi", "en savoir plus", "dans la même rubrique",
+    # de
+    "mehr zum thema", "lesen sie auch", "lesen sie mehr", "auch interessant", "das könnte sie auch interessieren",
+    "weiterlesen", "mehr lesen", "ähnliche artikel", "verwandte artikel", "verwandte themen", "meistgelesen",
+    "zum thema", "mehr dazu", "mehr artikel",
+    # ru
+    "читайте также", "читать также", "смотрите также", "см. также", "похожие статьи", "похожие новости",
+    "похожие материалы", "по теме", "другие новости", "самое читаемое", "читать далее", "подробнее",
+    "новости по теме", "материалы по теме", "вам также может быть интересно",
+})
+"""Labels that announce links to other stories, lower case."""
+
+SHARE_AND_COMMENT_LABELS = frozenset({
+    "compartir", "compartir en", "comparte", "compartilhe", "compartilhar", "partager", "partagez", "partager sur",
+    "teilen", "artikel teilen", "поделиться", "комментарии", "comentarios", "comentários", "commentaires",
+    "kommentare", "deja un comentario", "deixe um comentário", "laisser un commentaire", "ответить",
+    "responder", "répondre", "antworten", "suscríbete", "inscreva-se", "abonnez-vous", "abonnieren",
+    "подписаться", "todos los derechos reservados", "todos os direitos reservados", "tous droits réservés",
+    "alle rechte vorbehalten", "все права защищены",
+})
+"""Sharing, comment, subscription and rights lines in those languages, lower case (matched whole)."""

@@ -18,6 +18,8 @@ class ArticleDraft:
     ("Igor Konashenkov (Russian Defense Ministry spokesman)"), or None.
     `added_url` is the URL it was fetched by, as given, when that is not `url` (a short link, a redirect, a
     tracking parameter, a canonical link elsewhere on the site): the article is found by either.
+    `headings`, when given, holds one entry per paragraph: the heading of the section it sits in (an interview
+    question, a section's topic), or None. Headings are context of their paragraphs, never passages.
     No text field holds an invisible character (`corpus.invisible`): they are stripped here, the one place
     every way an article arrives goes through.
     """
@@ -33,6 +35,7 @@ class ArticleDraft:
     extra: dict[str, str] = field(default_factory=dict)
     speakers: tuple[str | None, ...] = ()
     added_url: str | None = None
+    headings: tuple[str | None, ...] = ()
 
     def __post_init__(self) -> None:
         def visible(value: str | None) -> str | None:
@@ -43,6 +46,7 @@ class ArticleDraft:
         object.__setattr__(self, "title", visible(self.title) or "")
         object.__setattr__(self, "paragraphs", tuple(strip_invisible(p) for p in self.paragraphs))
         object.__setattr__(self, "speakers", tuple(visible(s) for s in self.speakers))
+        object.__setattr__(self, "headings", tuple(visible(h) for h in self.headings))
         object.__setattr__(self, "extra", {k: strip_invisible(v) for k, v in self.extra.items()})
 
 
@@ -72,6 +76,7 @@ class Passage:
     position: int
     text: str
     speaker: str | None = None
+    heading: str | None = None  # the heading of the section it sits in, shown with it and searched with it
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+
+from corpus.clean import word_count
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"\s+")
 # A sentence ends with . ! ? (optionally followed by a closing quote or bracket) and then whitespace.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'\u201d\u2019)\]])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'\u201d\u2019)\]])\s+|(?<=[。！？])")
 
 
 def split_paragraphs(body: str, max_chars: int = 2000) -> list[str]:
@@ -36,7 +39,7 @@ def passages_from(paragraphs: Iterable[str], max_chars: int = 2000, min_words: i
         if not text:
             continue
         pending.append(text)
-        if len(text.split()) >= min_words:
+        if word_count(text) >= min_words:
             merged.append("\n".join(pending))
             pending = []
     if pending:
@@ -45,6 +48,22 @@ def passages_from(paragraphs: Iterable[str], max_chars: int = 2000, min_words: i
         else:
             merged.append("\n".join(pending))
     return [piece for text in merged for piece in split_long(text, max_chars)]
+
+
+def sectioned_passages(paragraphs: Sequence[str], headings: Sequence[str | None], max_chars: int = 2000,
+                       min_words: int = 4) -> list[tuple[str, str | None]]:
+    """`passages_from` within each section: (passage, its heading) pairs.
+
+    `headings` holds one heading (or None) per paragraph, or nothing. Consecutive paragraphs under the same
+    heading form a section; short lines are joined only within their section, and the pieces of a long
+    paragraph keep its heading. A heading is never a passage of its own.
+    """
+    if len(headings) != len(paragraphs):
+        return [(text, None) for text in passages_from(paragraphs, max_chars, min_words)]
+    out: list[tuple[str, str | None]] = []
+    for heading, section in itertools.groupby(zip(paragraphs, headings, strict=True), key=lambda pair: pair[1]):
+        out.extend((text, heading) for text in passages_from([p for p, _ in section], max_chars, min_words))
+    return out
 
 
 def split_long(text: str, max_chars: int) -> list[str]:

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS passages (
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     text TEXT NOT NULL,
-    speaker TEXT
+    speaker TEXT,
+    heading TEXT
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -150,6 +151,8 @@ class ArticleStore:
             for column in ("added_by", "added_in"):  # who added it (a Discord user id), in which server
                 if column not in columns:
                     self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} INTEGER")
+            if "heading" not in {row[1] for row in self._db.execute("PRAGMA table_info(passages)")}:
+                self._db.execute("ALTER TABLE passages ADD COLUMN heading TEXT")  # the section heading above it
             self._db.execute("CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id)")
             self._db.execute("CREATE INDEX IF NOT EXISTS articles_added_url ON articles(added_url)")
             unsketched = [r[0] for r in self._db.execute(
@@ -276,12 +279,14 @@ class ArticleStore:
         """Store the draft's paragraphs as the article's passages, and link it to its story."""
         passages = []
         speakers = draft.speakers if len(draft.speakers) == len(draft.paragraphs) else (None,) * len(draft.paragraphs)
-        for position, (text, speaker) in enumerate(zip(draft.paragraphs, speakers, strict=True)):
+        headings = draft.headings if len(draft.headings) == len(draft.paragraphs) else (None,) * len(draft.paragraphs)
+        for position, (text, speaker, heading) in enumerate(zip(draft.paragraphs, speakers, headings, strict=True)):
             pid = self._db.execute(
-                "INSERT INTO passages (article_id, position, text, speaker) VALUES (?, ?, ?, ?)",
-                (article_id, position, text, speaker),
+                "INSERT INTO passages (article_id, position, text, speaker, heading) VALUES (?, ?, ?, ?, ?)",
+                (article_id, position, text, speaker, heading),
             ).lastrowid
-            passages.append(Passage(id=int(pid), article_id=article_id, position=position, text=text, speaker=speaker))
+            passages.append(Passage(id=int(pid), article_id=article_id, position=position, text=text, speaker=speaker,
+                                    heading=heading))
         self._link_story(article_id, draft.paragraphs)
         return passages
 
@@ -393,23 +398,23 @@ class ArticleStore:
         if not passage_ids:
             return {}
         marks = ",".join("?" * len(passage_ids))
-        sql = (f"SELECT p.id, p.article_id, p.position, p.text, p.speaker, {_ARTICLE_COLUMNS}, 0"
+        sql = (f"SELECT p.id, p.article_id, p.position, p.text, p.speaker, p.heading, {_ARTICLE_COLUMNS}, 0"
                f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})")
         with self._lock:
             rows = self._db.execute(sql, list(passage_ids)).fetchall()
-        return {row[0]: (Passage(*row[:5]), Article(*row[5:])) for row in rows}
+        return {row[0]: (Passage(*row[:6]), Article(*row[6:])) for row in rows}
 
     def iter_passages(self, batch_size: int = 2048) -> Iterator[list[tuple[Passage, Article]]]:
         """All passages with their articles, in id order, in batches."""
         last = 0
         while True:
-            sql = (f"SELECT p.id, p.article_id, p.position, p.text, p.speaker, {_ARTICLE_COLUMNS}, 0"
+            sql = (f"SELECT p.id, p.article_id, p.position, p.text, p.speaker, p.heading, {_ARTICLE_COLUMNS}, 0"
                    f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id > ? ORDER BY p.id LIMIT ?")
             with self._lock:
                 rows = self._db.execute(sql, (last, batch_size)).fetchall()
             if not rows:
                 return
-            yield [(Passage(*row[:5]), Article(*row[5:])) for row in rows]
+            yield [(Passage(*row[:6]), Article(*row[6:])) for row in rows]
             last = rows[-1][0]
 
     def copies(self, article_id: int) -> list[tuple[Article, list[Passage]]]:
@@ -421,7 +426,7 @@ class ArticleStore:
             others = self._query_articles("WHERE a.story_id = ? AND a.id != ? ORDER BY a.id", (row[0], article_id))
             out = []
             for article in others:
-                rows = self._db.execute("SELECT id, article_id, position, text, speaker FROM passages"
+                rows = self._db.execute("SELECT id, article_id, position, text, speaker, heading FROM passages"
                                         " WHERE article_id = ? ORDER BY position", (article.id,)).fetchall()
                 out.append((article, [Passage(*r) for r in rows]))
         return out

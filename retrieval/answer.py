@@ -32,6 +32,7 @@ class AnswerPassage:
     passage_id: int
     origin: str | None = None
     speaker: str | None = None
+    heading: str | None = None  # the heading of the section the passage sits in (an interview question, a topic)
     # Other held articles carrying this passage's text (syndicated copies): [{source, url, title}].
     also_carried_by: list[dict[str, str | None]] = field(default_factory=list)
     # Held copies of this passage that state other numbers, dates or names (retrieval.copies):

@@ -232,7 +232,7 @@ class Retriever:
             passages.append(AnswerPassage(
                 text=p.text, title=a.title, url=a.url, source=a.source, author=a.author, published_at=a.published_at,
                 score=round(hit.score, 6), similarity=round(hit.similarity, 4), article_id=a.id, passage_id=p.id,
-                origin=a.origin, speaker=p.speaker, also_carried_by=carried,
+                origin=a.origin, speaker=p.speaker, also_carried_by=carried, heading=p.heading,
             ))
             if len(passages) == k:
                 break

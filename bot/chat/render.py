@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import discord
 
 from bot.links import paragraph_url
-from bot.present import attribution_parts, disagreement_parts, partial_note, why_unanswered
+from bot.present import attribution_parts, disagreement_parts, partial_note, section_part, why_unanswered
 from bot.results import AddResult, Answer, AnswerPassage, Stats
 from corpus.models import Article, Passage
 
@@ -306,12 +306,13 @@ def passage_link(p: AnswerPassage) -> str | None:
 
 
 def attribution(p: AnswerPassage, limit: int = EMBED_DESCRIPTION_LIMIT) -> str:
-    """`— Speaker · Outlet · Author · 2026-03-04 · [Title](<url#:~:text=...>)`, every part escaped and bounded,
+    """`— Speaker · Outlet · Author · 2026-03-04 · [Title](<url#:~:text=...>) · § Heading`, every part escaped and bounded,
     the whole within `limit`: the link falls back to the page without the fragment, then to no link."""
     parts = [x for x in (unlinked(x, NAME_CHARS) for x in attribution_parts(p)) if x]
     head = "\u2014 " + "".join(f"{x} \u00b7 " for x in parts)
+    tail = "".join(f" \u00b7 {unlinked(s, NAME_CHARS)}" for s in filter(None, [section_part(p)]))
     for url in dict.fromkeys([passage_link(p), p.url, None]):
-        line = head + linked_title(p.title, url)
+        line = head + linked_title(p.title, url) + tail
         if dlen(line) <= limit:
             return line
     return "\u2014 " + (unlinked(p.title or "untitled", max(1, limit - 2)) or ELLIPSIS)

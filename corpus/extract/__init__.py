@@ -14,7 +14,7 @@ from pathlib import Path
 
 from corpus import provenance
 from corpus.errors import NotAnArticle, UnsupportedFile
-from corpus.extract._common import KEEP_SUBHEADINGS, MIN_WORDS
+from corpus.extract._common import MIN_WORDS
 from corpus.extract.decode import decode
 from corpus.extract.html import LOGIN_OR_ERROR, NO_ARTICLE, extract_html
 from corpus.extract.text import MARKDOWN_SUFFIXES, extract_text
@@ -22,7 +22,6 @@ from corpus.models import ArticleDraft
 
 __all__ = [
     "HTML_SUFFIXES",
-    "KEEP_SUBHEADINGS",
     "LOGIN_OR_ERROR",
     "MARKDOWN_SUFFIXES",
     "MIN_WORDS",

@@ -12,10 +12,6 @@ log = logging.getLogger(__name__)
 MIN_WORDS = 25
 """Fewer words than this in the whole body means there is no article."""
 
-KEEP_SUBHEADINGS = False
-"""Section headings inside the body ("What happens next") are not passages by default."""
-
-
 def language_code(value: str | None) -> str | None:
     """Primary language subtag, lower case: "en-GB" -> "en"; None for anything else."""
     if not value:

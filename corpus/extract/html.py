@@ -22,10 +22,10 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from corpus import provenance
-from corpus.clean import clean_paragraphs, collapse_whitespace
+from corpus.clean import Block, clean_blocks, collapse_whitespace, word_count
 from corpus.errors import NotAnArticle
 from corpus.extract import jsonld
-from corpus.extract._common import KEEP_SUBHEADINGS, MIN_WORDS, iso_date, language_code
+from corpus.extract._common import MIN_WORDS, iso_date, language_code
 from corpus.extract.decode import decode_html
 from corpus.invisible import strip_invisible
 from corpus.lexicon import NEWSROOM_ROLES, alternation
@@ -40,7 +40,7 @@ LOGIN_OR_ERROR = "that page is a login, paywall or error page, not an article"
 _TRAFILATURA_OPTIONS: dict[str, Any] = {
     "favor_precision": True,
     "include_comments": False,
-    "include_tables": False,
+    "include_tables": True,
     "include_images": False,
     "include_links": False,
     "include_formatting": False,
@@ -114,7 +114,7 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
 
     Uses trafilatura (precision mode, no comments/tables/images/links) for the
     body and most metadata, fills gaps from JSON-LD and OpenGraph, and drops
-    boilerplate lines with `corpus.clean.clean_paragraphs`. A first dateline
+    boilerplate lines with `corpus.clean.clean_blocks`. A first dateline
     paragraph ("VELMORA (Meridian Press) - ...") is kept as body text.
 
     Args:
@@ -171,7 +171,10 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
     title = _clean_field(doc.title) or meta.title or _first_heading(tree)
     title = _tidy_title(title, source, tree) if title else None
     author = _pick_author(doc.author, meta.author, source)
-    paragraphs = _drop_author_bio(_body_paragraphs(doc.body, title), author)
+    blocks = _drop_author_bio(_body_paragraphs(doc.body, title), author)
+    if _words(blocks) < RETRY_BELOW_WORDS and not _is_wall(title, [text for text, _ in blocks]):
+        blocks = _retry_without_precision(tree, url, date_params, blocks, title, author)
+    paragraphs = [text for text, _ in blocks]
     _check_enough_text(paragraphs, title)
     if not title:
         raise NotAnArticle(f"{NO_ARTICLE} (it has no title)")
@@ -179,6 +182,7 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
     draft = ArticleDraft(
         title=title,
         paragraphs=tuple(paragraphs),
+        headings=tuple(heading for _, heading in blocks) if any(h for _, h in blocks) else (),
         url=_pick_url(meta.url, doc.url, url),
         source=source,
         author=author,
@@ -190,20 +194,51 @@ def extract_html(html: str | bytes, url: str | None = None) -> ArticleDraft:
     return provenance.settle(draft, url, claims_elsewhere)
 
 
-def _body_paragraphs(body: Any, title: str | None) -> list[str]:
-    """Paragraphs of trafilatura's body tree, cleaned.
+RETRY_BELOW_WORDS = 150
+"""A body this short from precision mode may be the wrong block (a reprint notice, a teaser): trafilatura is
+asked again without favouring precision, and its body is taken when it is at least `RETRY_GAIN` times longer."""
+RETRY_GAIN = 2.0
 
-    Paragraphs, block quotes and list items each make one paragraph; headings
-    (the title repeated, section headers, widget labels) are left out unless
-    `KEEP_SUBHEADINGS` is set. The tree uses trafilatura's XML tags, or HTML
-    tags when a fallback extractor won, so both are handled. Line breaks inside
-    a paragraph become newlines so the filter can judge each line.
+
+def _words(blocks: list[tuple[str, str | None]]) -> int:
+    return sum(word_count(text) for text, _ in blocks)
+
+
+def _retry_without_precision(tree: HtmlElement, url: str | None, date_params: dict[str, Any],
+                             blocks: list[tuple[str, str | None]], title: str | None,
+                             author: str | None) -> list[tuple[str, str | None]]:
+    """The body of trafilatura's default mode when it is much longer than precision mode's `blocks`."""
+    options = {**_TRAFILATURA_OPTIONS, "favor_precision": False, "with_metadata": False}
+    try:
+        doc = trafilatura.bare_extraction(tree, url=url, date_extraction_params=date_params, **options)
+    except Exception as e:  # noqa: BLE001 - as in extract_html
+        log.debug("trafilatura's retry failed (%s: %s)", type(e).__name__, e)
+        return blocks
+    if doc is None:
+        return blocks
+    retried = _drop_author_bio(_body_paragraphs(doc.body, title), author)
+    if _words(retried) >= RETRY_GAIN * max(_words(blocks), 1):
+        log.debug("precision mode found %d words, the default mode %d: taking the default", _words(blocks),
+                  _words(retried))
+        return retried
+    return blocks
+
+
+def _body_paragraphs(body: Any, title: str | None) -> list[tuple[str, str | None]]:
+    """Paragraphs of trafilatura's body tree, cleaned, each with the heading it sits under.
+
+    Paragraphs, block quotes, list items and table cells each make one paragraph; headings (section
+    headers, interview questions) become the context of the paragraphs below them (`corpus.clean.clean_blocks`),
+    never paragraphs; the title repeated is neither. The tree uses trafilatura's XML tags, or HTML tags when a
+    fallback extractor won, so both are handled. Line breaks inside a paragraph become newlines so the filter
+    can judge each line.
     """
-    raw: list[str] = []
+    raw: list[Block] = []
     if body is not None:
         _collect_blocks(body, raw)
     title_key = _match_key(title) if title else None
-    return [p for p in clean_paragraphs(raw) if _match_key(p) != title_key]
+    raw = [b for b in raw if _match_key(b.text) != title_key]
+    return clean_blocks(raw)
 
 
 # trafilatura XML and HTML (from its readability/justext fallbacks) block tags.
@@ -219,8 +254,8 @@ _BLOCK_TAGS = frozenset(
 _BREAK_TAGS = frozenset({"lb", "br"})
 
 
-def _collect_blocks(element: Any, out: list[str]) -> None:
-    """Append the text of each innermost block under `element` to `out`.
+def _collect_blocks(element: Any, out: list[Block]) -> None:
+    """Append each innermost block under `element` to `out`, headings marked as such.
 
     Text that sits directly in a container between its child blocks becomes a
     paragraph of its own.
@@ -230,7 +265,7 @@ def _collect_blocks(element: Any, out: list[str]) -> None:
     def flush() -> None:
         text = "".join(pending)
         if text.strip():
-            out.append(text)
+            out.append(Block(text))
         pending.clear()
 
     for child in element:
@@ -238,8 +273,12 @@ def _collect_blocks(element: Any, out: list[str]) -> None:
         if tag in _BLOCK_TAGS:
             flush()
             if tag in _HEADING_TAGS:
-                if KEEP_SUBHEADINGS:
-                    out.append(_inline_text(child))
+                text = _inline_text(child)
+                # The page's h1 is its headline, whatever title its metadata gives: not a section's heading.
+                if text.strip() and "h1" not in (tag, child.get("rend")):
+                    out.append(Block(text, heading=True))
+            elif tag in _TABLE_TAGS:
+                _collect_table(child, out)
             elif tag not in _SKIP_TAGS:
                 _collect_blocks(child, out)
         elif tag in _BREAK_TAGS:
@@ -248,6 +287,37 @@ def _collect_blocks(element: Any, out: list[str]) -> None:
             pending.append(_inline_text(child))
         pending.append(child.tail or "")
     flush()
+
+
+_TABLE_TAGS = frozenset({"table"})
+_ROW_TAGS = frozenset({"row", "tr"})
+_CELL_TAGS = frozenset({"cell", "td", "th"})
+_CELL_BLOCK_TAGS = frozenset({"p", "div", "head", "h1", "h2", "h3", "h4", "h5", "h6", "list", "ul", "ol", "quote",
+                              "blockquote", "table"})
+
+
+def _collect_table(table: Any, out: list[Block]) -> None:
+    """A table's text: a page laid out in a table gives its main column, a table of data one paragraph a row.
+
+    A table whose cells hold headings or several paragraphs is page layout (columns for the menu, the
+    article and a sidebar): only the cell with the most text is read, as a page of its own. In a data table
+    each row becomes one paragraph, its cells separated by " | ".
+    """
+    cells = [c for c in table.iter() if isinstance(c.tag, str) and c.tag in _CELL_TAGS]
+    if any(_is_layout_cell(cell) for cell in cells):
+        main = max(cells, key=lambda c: word_count(" ".join(c.itertext())))
+        _collect_blocks(main, out)
+        return
+    for row in (r for r in table.iter() if isinstance(r.tag, str) and r.tag in _ROW_TAGS):
+        texts = [collapse_whitespace(_inline_text(c)) for c in row if isinstance(c.tag, str) and c.tag in _CELL_TAGS]
+        line = " | ".join(t for t in texts if t)
+        if line:
+            out.append(Block(line))
+
+
+def _is_layout_cell(cell: Any) -> bool:
+    blocks = [c for c in cell if isinstance(c.tag, str) and c.tag in _CELL_BLOCK_TAGS]
+    return len(blocks) >= 2 or any(c.tag in _HEADING_TAGS or c.tag in _TABLE_TAGS for c in blocks)
 
 
 def _inline_text(element: Any) -> str:
@@ -263,16 +333,16 @@ def _inline_text(element: Any) -> str:
     return "".join(parts)
 
 
-def _drop_author_bio(paragraphs: list[str], author: str | None) -> list[str]:
+def _drop_author_bio(blocks: list[tuple[str, str | None]], author: str | None) -> list[tuple[str, str | None]]:
     """Drop a closing author blurb ("Tomas Reyes is a correspondent covering ...")."""
-    if not author or not paragraphs:
-        return paragraphs
+    if not author or not blocks:
+        return blocks
     names = "|".join(re.escape(name) for name in author.split("; "))
     bio = re.compile(rf"(?:{names}) (?:is|was|covers|writes|reports|has (?:covered|reported|written))\b")
-    while paragraphs and len(paragraphs[-1].split()) <= _MAX_BIO_WORDS and bio.match(paragraphs[-1]):
-        log.debug("dropped author bio: %.80r", paragraphs[-1])
-        paragraphs = paragraphs[:-1]
-    return paragraphs
+    while blocks and word_count(blocks[-1][0]) <= _MAX_BIO_WORDS and bio.match(blocks[-1][0]):
+        log.debug("dropped author bio: %.80r", blocks[-1][0])
+        blocks = blocks[:-1]
+    return blocks
 
 
 _MAX_BIO_WORDS = 40
@@ -280,12 +350,16 @@ _MAX_BIO_WORDS = 40
 
 def _check_enough_text(paragraphs: list[str], title: str | None) -> None:
     """Raise `NotAnArticle` for pages with too little text, login walls and error pages."""
-    words = sum(len(p.split()) for p in paragraphs)
+    words = sum(word_count(p) for p in paragraphs)
     if words < MIN_WORDS:
         raise NotAnArticle(NO_ARTICLE)
-    if words < _WALL_MAX_WORDS:
-        if (title and _WALL_TITLE_RE.search(title)) or any(_WALL_TEXT_RE.search(p) for p in paragraphs):
-            raise NotAnArticle(LOGIN_OR_ERROR)
+    if words < _WALL_MAX_WORDS and _is_wall(title, paragraphs):
+        raise NotAnArticle(LOGIN_OR_ERROR)
+
+
+def _is_wall(title: str | None, paragraphs: list[str]) -> bool:
+    """A login wall's or an error page's title or text (only trusted on short pages)."""
+    return bool(title and _WALL_TITLE_RE.search(title)) or any(_WALL_TEXT_RE.search(p) for p in paragraphs)
 
 
 def _page_meta(tree: HtmlElement) -> _PageMeta:

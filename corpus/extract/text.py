@@ -8,9 +8,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from corpus.bylines import byline_names
-from corpus.clean import clean_paragraphs, collapse_whitespace
+from corpus.clean import Block, clean_blocks, collapse_whitespace, word_count
 from corpus.errors import NotAnArticle
-from corpus.extract._common import KEEP_SUBHEADINGS, MIN_WORDS, iso_date, language_code
+from corpus.extract._common import MIN_WORDS, iso_date, language_code
 from corpus.invisible import strip_invisible
 from corpus.models import ArticleDraft
 
@@ -78,8 +78,8 @@ def extract_text(text: str, name: str | None = None) -> ArticleDraft:
     a paragraph are joined. For Markdown (`name` ending in .md/.markdown, or no
     `name`), emphasis, link syntax, list bullets, block-quote markers, code
     fences and horizontal rules are stripped; each list item becomes its own
-    paragraph; section headings in the body are dropped, as in HTML (see
-    `KEEP_SUBHEADINGS`). The same boilerplate filter as for HTML applies.
+    paragraph; section headings in the body become the context (`headings`) of
+    the paragraphs below them, as in HTML, never paragraphs. The same boilerplate filter as for HTML applies.
 
     Args:
         text: The file's text.
@@ -117,12 +117,13 @@ def extract_text(text: str, name: str | None = None) -> ArticleDraft:
         rest = lines[index:]
     rest = _read_header_lines(rest, fields)
 
-    blocks = _markdown_blocks(rest) if markdown else _plain_blocks(rest)
+    blocks = _markdown_blocks(rest) if markdown else [Block(b) for b in _plain_blocks(rest)]
     title = fields.pop("title", None) or title
-    paragraphs = clean_paragraphs(blocks)
+    sections = clean_blocks(blocks)
+    paragraphs = [text for text, _ in sections]
     if not title:
         raise NotAnArticle(f"{_file_label(name)} has no title line")
-    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
+    if sum(word_count(p) for p in paragraphs) < MIN_WORDS:
         raise NotAnArticle(f"{_file_label(name)} holds too little text to be an article")
 
     published = fields.get("published_at")
@@ -137,6 +138,7 @@ def extract_text(text: str, name: str | None = None) -> ArticleDraft:
     return ArticleDraft(
         title=title,
         paragraphs=tuple(paragraphs),
+        headings=tuple(h for _, h in sections) if any(h for _, h in sections) else (),
         url=url,
         source=fields.get("source"),
         author=fields.get("author"),
@@ -209,14 +211,14 @@ def _plain_blocks(lines: list[str]) -> list[str]:
     return blocks
 
 
-def _markdown_blocks(lines: list[str]) -> list[str]:
-    """Paragraphs of a Markdown body with the markup stripped."""
-    blocks: list[str] = []
+def _markdown_blocks(lines: list[str]) -> list[Block]:
+    """Paragraphs and headings of a Markdown body with the markup stripped."""
+    blocks: list[Block] = []
     current: list[str] = []
 
     def flush() -> None:
         if current:
-            blocks.append(_strip_inline_markdown(" ".join(current)))
+            blocks.append(Block(_strip_inline_markdown(" ".join(current))))
             current.clear()
 
     for line in lines:
@@ -224,8 +226,7 @@ def _markdown_blocks(lines: list[str]) -> list[str]:
             continue
         if _MD_SETEXT_RE.match(line) and len(current) == 1:
             # "Heading\n-------": the line collected so far is a heading.
-            if KEEP_SUBHEADINGS:
-                flush()
+            blocks.append(Block(_strip_inline_markdown(current[0]), heading=True))
             current.clear()
             continue
         if not line.strip() or _MD_RULE_RE.match(line):
@@ -235,8 +236,7 @@ def _markdown_blocks(lines: list[str]) -> list[str]:
         heading = _MD_HEADING_RE.match(line) if line.lstrip().startswith("#") else None
         if heading:
             flush()
-            if KEEP_SUBHEADINGS:
-                blocks.append(_strip_inline_markdown(heading.group(1)))
+            blocks.append(Block(_strip_inline_markdown(heading.group(1)), heading=True))
             continue
         bullet = _MD_BULLET_RE.match(line)
         if bullet:

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.chat import checks, complete, errors, render
+from bot.chat import checks, complete, errors, render, render_preview
 from bot.chat.client import EventBot
 from bot.results import AddResult
 from bot.service import EventService
@@ -25,11 +25,12 @@ class Articles(commands.Cog):
 
     @app_commands.command()
     @app_commands.describe(url="A link to a news article (http or https).",
-                           file="Or an article file: .html, .htm, .txt or .md.")
+                           file="Or an article file: .html, .htm, .txt or .md.",
+                           preview="Only show (to you) what would be stored, and store nothing.")
     @checks.cooldown("add")
     @checks.moderator_only()
     async def add(self, interaction: discord.Interaction, url: str | None = None,
-                  file: discord.Attachment | None = None) -> None:
+                  file: discord.Attachment | None = None, preview: bool = False) -> None:
         """Add a news article from a link or an attached file (moderators)."""
         if (url is None) == (file is None):
             await interaction.response.send_message("Give a link (`url`) or attach a file (`file`), one of the two.",
@@ -42,21 +43,46 @@ class Articles(commands.Cog):
                 f"That file is larger than {limit / 1e6:g} MB; I take article pages and text files only.",
                 ephemeral=True)
             return
+        if preview:
+            await interaction.response.defer(thinking=True, ephemeral=True)
+            await self._preview(interaction, service, url, file)
+            return
         await interaction.response.defer(thinking=True)
         if url is not None:
             # add_url, never add: a path typed in Discord must not read the host's disk.
             result = await self.bot.adding(service.add_url, url.strip(), self._added_by(interaction))
         else:
-            try:
-                content = await file.read()
-            except discord.HTTPException as e:
-                log.warning("cannot download %s for %s: %s", file.filename, interaction.user, e)
-                await errors.reply(interaction, "I could not download that file from Discord; try again.")
+            content = await self._download(interaction, file)
+            if content is None:
                 return
             result = await self.bot.adding(service.add_document, content, file.filename, None,
                                            self._added_by(interaction))
         self._log(interaction, result)
         await interaction.followup.send(render.add_result(result), allowed_mentions=render.NO_MENTIONS)
+
+    async def _preview(self, interaction: discord.Interaction, service: EventService, url: str | None,
+                       file: discord.Attachment | None) -> None:
+        """What /add would store, shown only to the moderator who asked; nothing is stored."""
+        if url is not None:
+            shown = await self.bot.adding(service.preview_url, url.strip())  # never reads the host's disk
+        else:
+            content = await self._download(interaction, file)
+            if content is None:
+                return
+            shown = await self.bot.adding(service.preview_document, content, file.filename, None)
+        log.info("/add preview of %s by %s (%s): %s", shown.target, interaction.user, interaction.user.id,
+                 shown.error or f"{len(shown.passages)} passages")
+        await interaction.followup.send(ephemeral=True, **render_preview.preview_reply(shown).kwargs())
+
+    @staticmethod
+    async def _download(interaction: discord.Interaction, file: discord.Attachment) -> bytes | None:
+        """The attached file's bytes; None, the member told, when Discord will not hand them over."""
+        try:
+            return await file.read()
+        except discord.HTTPException as e:
+            log.warning("cannot download %s for %s: %s", file.filename, interaction.user, e)
+            await errors.reply(interaction, "I could not download that file from Discord; try again.")
+            return None
 
     @staticmethod
     def _added_by(interaction: discord.Interaction) -> AddedBy:
