@@ -1,0 +1,144 @@
+"""What the community asks that the held articles do not answer: declined questions and answers voted not
+helpful, grouped by wording (case, punctuation, question words and word order aside), most asked first."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.asklog import Entry
+from bot.results import Reason
+
+SIMILAR = 0.6  # two wordings group together when they share this share of their content words (Jaccard)
+WORDINGS_KEPT = 5
+
+_WORD = re.compile(r"\w+")
+# Words that say how something is asked, not what about: left out when wordings are compared.
+_STOPWORDS = frozenset(
+    "a an the of in on at to for from by with and or but is are was were be been being it its this that these those"
+    " what which who whom whose when where why how did do does has have had will would can could should may might"
+    " about into over after before than then there their they them he she his her we our you your i me my as not no"
+    " so if any some all just more most up out said say says tell told know anything something happen happened"
+    " happening please any news latest".split()
+)
+
+REASONS = {Reason.NOTHING_RELEVANT: "nothing relevant", Reason.UNKNOWN_TERMS: "unknown words",
+           Reason.UNHELD_OUTLET: "outlet not held", Reason.NO_MATCH: "nothing matched the filters",
+           Reason.NO_ARTICLES: "no articles held"}
+
+
+def terms(question: str) -> frozenset[str]:
+    """A question's content words: case and accents folded, punctuation and question words dropped,
+    plurals folded ("strikes" -> "strike")."""
+    text = unicodedata.normalize("NFKC", question).casefold()
+    out = set()
+    for w in _WORD.findall(text):
+        if w in _STOPWORDS or (len(w) < 2 and not w.isdigit()):
+            continue
+        out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return frozenset(out)
+
+
+def similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b:
+        return a == b
+    return len(a & b) / len(a | b) >= SIMILAR
+
+
+def _wording(question: str) -> str:
+    """A wording as shown: spaces made single, a question mark's spacing kept."""
+    return " ".join(question.split())
+
+
+@dataclass(frozen=True)
+class Gap:
+    question: str  # the wording asked most often among the unanswered (the latest on a tie)
+    asked: int  # every time a wording of the group was asked in the window
+    declined: int
+    not_helpful: int  # answers voted not helpful more than helpful
+    reasons: dict[str, int]  # why the declined ones were declined (Reason values)
+    first_asked: float
+    last_asked: float
+    answered_since: bool  # asked again after the last miss, and answered (without a not-helpful majority)
+    wordings: list[str] = field(default_factory=list)  # other wordings, most asked first
+
+    @property
+    def missed(self) -> int:
+        return self.declined + self.not_helpful
+
+    def to_json(self) -> dict:
+        return {"question": self.question, "asked": self.asked, "declined": self.declined,
+                "not_helpful": self.not_helpful, "reasons": self.reasons, "first_asked": self.first_asked,
+                "last_asked": self.last_asked, "answered_since": self.answered_since, "wordings": self.wordings}
+
+
+def _missed(e: Entry) -> bool:
+    return not e.answered or e.not_helpful > e.helpful
+
+
+def _groups(entries: Iterable[Entry]) -> list[list[Entry]]:
+    """Entries grouped by similar wording: the most frequent term sets seed the groups."""
+    by_terms: dict[frozenset[str], list[Entry]] = {}
+    for e in entries:
+        key = terms(e.question) or frozenset({" ".join(_WORD.findall(e.question.casefold()))})
+        by_terms.setdefault(key, []).append(e)
+    seeds: list[tuple[frozenset[str], list[Entry]]] = []
+    for key, members in sorted(by_terms.items(), key=lambda kv: (-len(kv[1]), sorted(kv[0]))):
+        for seed, group in seeds:
+            if similar(seed, key):
+                group.extend(members)
+                break
+        else:
+            seeds.append((key, list(members)))
+    return [group for _, group in seeds]
+
+
+def find_gaps(entries: Sequence[Entry], limit: int | None = None) -> list[Gap]:
+    """The groups holding a declined question or an answer voted not helpful, most missed first."""
+    gaps = []
+    for group in _groups(e for e in entries if e.reason != Reason.BAD_QUESTION):
+        misses = [e for e in group if _missed(e)]
+        if not misses:
+            continue
+        group.sort(key=lambda e: e.asked_at)
+        counts = Counter(_wording(e.question).casefold() for e in misses)
+        latest_text = {_wording(e.question).casefold(): _wording(e.question) for e in group}
+        best = max(counts, key=lambda w: (counts[w], max(e.asked_at for e in misses
+                                                          if _wording(e.question).casefold() == w)))
+        others = Counter(_wording(e.question).casefold() for e in group)
+        wordings = [latest_text[w] for w, _ in others.most_common() if w != best][:WORDINGS_KEPT]
+        last_miss = max(e.asked_at for e in misses)
+        gaps.append(Gap(
+            question=latest_text[best], asked=len(group), declined=sum(not e.answered for e in group),
+            not_helpful=sum(e.answered and e.not_helpful > e.helpful for e in group),
+            reasons=dict(Counter(e.reason for e in group if not e.answered and e.reason)),
+            first_asked=group[0].asked_at, last_asked=group[-1].asked_at,
+            answered_since=any(e.asked_at > last_miss and not _missed(e) for e in group), wordings=wordings))
+    gaps.sort(key=lambda g: (-g.missed, -g.asked, -g.last_asked))
+    return gaps[:limit] if limit is not None else gaps
+
+
+def window(days: int) -> str:
+    """"today", "this week", "in the last 30 days"."""
+    return {1: "today", 7: "this week"}.get(days, f"in the last {days} days")
+
+
+def gap_line(gap: Gap, days: int) -> str:
+    """`asked 7 times this week: what did the port authority say about the strike?`"""
+    times = "once" if gap.asked == 1 else "twice" if gap.asked == 2 else f"{gap.asked} times"
+    return f"asked {times} {window(days)}: {gap.question}"
+
+
+def gap_detail(gap: Gap) -> str:
+    """`5 declined (nothing relevant 4, unknown words 1), 2 not helpful; answered since`."""
+    parts = []
+    if gap.declined:
+        why = ", ".join(f"{REASONS.get(r, r)} {n}" for r, n in sorted(gap.reasons.items(), key=lambda kv: -kv[1]))
+        parts.append(f"{gap.declined} declined" + (f" ({why})" if why else ""))
+    if gap.not_helpful:
+        parts.append(f"{gap.not_helpful} marked not helpful")
+    text = ", ".join(parts)
+    return text + ("; answered since" if gap.answered_since else "")
