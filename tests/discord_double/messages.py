@@ -358,6 +358,8 @@ class Channels:
 
     async def post_message(self, rec: RecordedRequest, channel_id: str) -> Reply:
         channel = self.channel(channel_id, lambda c: c.type != w.GUILD_CATEGORY)
+        if channel.type == w.GUILD_FORUM:  # a forum holds only threads (posts)
+            raise Reject(400, "Cannot send messages in a non-text channel", 50008)
         stored = self.store.send(channel, json_body(rec), rec.files)
         await self.store.echo("MESSAGE_CREATE", stored)
         return (200, stored.payload)
