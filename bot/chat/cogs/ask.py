@@ -9,7 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.chat import checks, errors, render
+from bot.asklog import Logged, Origin
+from bot.chat import checks, errors, feedback, render, rules
 from bot.chat.client import EventBot
 from bot.results import Answer
 from bot.service import EventService
@@ -31,6 +32,7 @@ class Ask(commands.Cog):
         speaker="Only passages quoting this person or office (part of the name or title).",
     )
     @checks.cooldown("ask")
+    @rules.answered_channels_only()
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000],
                   k: app_commands.Range[int, 1, render.EMBEDS_PER_MESSAGE] | None = None,
                   source: str | None = None, since: str | None = None, until: str | None = None,
@@ -38,16 +40,18 @@ class Ask(commands.Cog):
         """Ask about news events: the answer quotes the articles I hold, with links."""
         service = self.bot.service_for(interaction.guild_id)
         await interaction.response.defer(thinking=True)
-        answer = await asyncio.to_thread(service.ask, question, k, source=source, since=since, until=until,
-                                     speaker=speaker)
+        origin = Origin("slash", interaction.guild_id, interaction.channel_id, interaction.user.id)
+        logged = await asyncio.to_thread(service.ask_logged, origin, question, k, source=source, since=since,
+                                         until=until, speaker=speaker)
+        answer = logged.answer
         reply = await self.reply_for(service, answer)
         channel = interaction.channel
-        if answer.answered and self.bot.settings.answer_in_thread and isinstance(channel, discord.TextChannel):
+        if answer.answered and rules.in_thread(self.bot, interaction.guild_id, channel) and isinstance(channel, discord.TextChannel):
             header = await interaction.followup.send(self._thread_header(answer), wait=True,
                                                      allowed_mentions=render.NO_MENTIONS)
-            if await self._send_in_thread(channel, header, answer.question, reply):
+            if await self._send_in_thread(channel, header, answer.question, reply, logged):
                 return
-        await interaction.followup.send(**reply.kwargs())
+        await interaction.followup.send(**feedback.with_buttons(reply.kwargs(), logged))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -57,6 +61,9 @@ class Ask(commands.Cog):
         question = render.mentioned_question(message.content, me.id)
         if question is None:
             return
+        guild_id = message.guild.id if message.guild else None
+        if not rules.answers_in(self.bot, guild_id, message.channel) or rules.is_auto_answered_post(self.bot, message):
+            return  # not a channel the server's admins chose, or a forum post answered by the Community cog
         if not question:
             await message.reply(f"Ask me a question after the mention, e.g. {me.mention} what happened at the dam?",
                                 allowed_mentions=render.NO_MENTIONS)
@@ -68,7 +75,9 @@ class Ask(commands.Cog):
         self.bot.track_current_task()
         try:
             service = self.bot.service_for(message.guild.id if message.guild else None)
-            answer = await asyncio.to_thread(service.ask, question)
+            origin = Origin("mention", guild_id, message.channel.id, message.author.id)
+            logged = await asyncio.to_thread(service.ask_logged, origin, question)
+            answer = logged.answer
             reply = await self.reply_for(service, answer)
         except Exception as e:
             text = errors.describe(e)
@@ -78,9 +87,9 @@ class Ask(commands.Cog):
             await message.reply(text, allowed_mentions=render.NO_MENTIONS)
             return
         channel = message.channel
-        in_thread = answer.answered and self.bot.settings.answer_in_thread and isinstance(channel, discord.TextChannel)
-        if not (in_thread and await self._send_in_thread(channel, message, answer.question, reply)):
-            await message.reply(**reply.kwargs())
+        in_thread = answer.answered and rules.in_thread(self.bot, guild_id, channel) and isinstance(channel, discord.TextChannel)
+        if not (in_thread and await self._send_in_thread(channel, message, answer.question, reply, logged)):
+            await message.reply(**feedback.with_buttons(reply.kwargs(), logged))
 
     @staticmethod
     async def reply_for(service: EventService, answer: Answer) -> render.Reply:
@@ -98,7 +107,7 @@ class Ask(commands.Cog):
         return render.fit(f"**Q:** {render.shorten(answer.question, 300)} (answer in the thread)")
 
     async def _send_in_thread(self, channel: discord.TextChannel, message: discord.abc.Snowflake, question: str,
-                              reply: render.Reply) -> bool:
+                              reply: render.Reply, logged: Logged | None = None) -> bool:
         """Answer in a new thread started from `message`; False if the thread could not be made."""
         try:
             # Through the channel: a followup's message object carries no guild, so it cannot start one itself.
@@ -109,7 +118,7 @@ class Ask(commands.Cog):
         kwargs = reply.kwargs()
         if reply.embeds:
             kwargs.pop("content", None)  # the thread's name is the question already
-        await thread.send(**kwargs)
+        await thread.send(**(feedback.with_buttons(kwargs, logged) if logged else kwargs))
         return True
 
 
