@@ -49,8 +49,13 @@ def similar(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def _wording(question: str) -> str:
-    """A wording as shown: spaces made single, a question mark's spacing kept."""
+    """A wording as shown: spaces made single."""
     return " ".join(question.split())
+
+
+def _same_wording(question: str) -> str:
+    """What two identical wordings share: their words, case and punctuation aside."""
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", question).casefold()))
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ def _groups(entries: Iterable[Entry]) -> list[list[Entry]]:
     """Entries grouped by similar wording: the most frequent term sets seed the groups."""
     by_terms: dict[frozenset[str], list[Entry]] = {}
     for e in entries:
-        key = terms(e.question) or frozenset({" ".join(_WORD.findall(e.question.casefold()))})
+        key = terms(e.question) or frozenset({_same_wording(e.question)})
         by_terms.setdefault(key, []).append(e)
     seeds: list[tuple[frozenset[str], list[Entry]]] = []
     for key, members in sorted(by_terms.items(), key=lambda kv: (-len(kv[1]), sorted(kv[0]))):
@@ -104,11 +109,10 @@ def find_gaps(entries: Sequence[Entry], limit: int | None = None) -> list[Gap]:
         if not misses:
             continue
         group.sort(key=lambda e: e.asked_at)
-        counts = Counter(_wording(e.question).casefold() for e in misses)
-        latest_text = {_wording(e.question).casefold(): _wording(e.question) for e in group}
-        best = max(counts, key=lambda w: (counts[w], max(e.asked_at for e in misses
-                                                          if _wording(e.question).casefold() == w)))
-        others = Counter(_wording(e.question).casefold() for e in group)
+        counts = Counter(_same_wording(e.question) for e in misses)
+        latest_text = {_same_wording(e.question): _wording(e.question) for e in group}
+        best = max(counts, key=lambda w: (counts[w], max(e.asked_at for e in misses if _same_wording(e.question) == w)))
+        others = Counter(_same_wording(e.question) for e in group)
         wordings = [latest_text[w] for w, _ in others.most_common() if w != best][:WORDINGS_KEPT]
         last_miss = max(e.asked_at for e in misses)
         gaps.append(Gap(
@@ -126,10 +130,15 @@ def window(days: int) -> str:
     return {1: "today", 7: "this week"}.get(days, f"in the last {days} days")
 
 
+def asked(gap: Gap, days: int) -> str:
+    """`asked 7 times this week`"""
+    times = "once" if gap.asked == 1 else "twice" if gap.asked == 2 else f"{gap.asked} times"
+    return f"asked {times} {window(days)}"
+
+
 def gap_line(gap: Gap, days: int) -> str:
     """`asked 7 times this week: what did the port authority say about the strike?`"""
-    times = "once" if gap.asked == 1 else "twice" if gap.asked == 2 else f"{gap.asked} times"
-    return f"asked {times} {window(days)}: {gap.question}"
+    return f"{asked(gap, days)}: {gap.question}"
 
 
 def gap_detail(gap: Gap) -> str:

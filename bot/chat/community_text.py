@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.asklog import Activity
 from bot.chat.render import CONTENT_LIMIT, dlen, escape, fit, shorten
-from bot.gaps import Gap, gap_detail, gap_line, window
+from bot.gaps import Gap, asked, gap_detail, window
 from bot.present import activity_line
 from bot.server_settings import ServerSettings
 
@@ -22,7 +22,7 @@ def gaps_message(gaps: Sequence[Gap], days: int) -> str:
     lines = [header]
     for n, gap in enumerate(gaps, 1):
         question = shorten(gap.question, QUESTION_CHARS)
-        line = f"{n}. {escape(gap_line(gap, days).removesuffix(gap.question))}{question}\n   *{escape(gap_detail(gap))}*"
+        line = f"{n}. {asked(gap, days)}: {question}\n   *{escape(gap_detail(gap))}*"
         more = f"\u2026and {len(gaps) - n + 1} more: `eventbot gaps` on the server lists them all."
         if dlen("\n".join([*lines, line])) + 1 + dlen(more) > CONTENT_LIMIT and n < len(gaps):
             lines.append(more)
