@@ -336,12 +336,25 @@ class QuestionLog:
                       int(r[10]), int(r[11])) for r in rows]
 
     def activity(self, hours: float = 24.0, guild_id: int | None = None) -> Activity:
-        """Questions over the last `hours`: counts and latency percentiles."""
-        entries = self.entries(self._clock() - hours * 3600.0, guild_id)
-        asked = [e for e in entries if e.reason != Reason.BAD_QUESTION]
-        latencies = [e.latency_ms for e in asked]
-        return Activity(hours=hours, questions=len(entries), answered=sum(e.answered for e in asked),
-                        declined=sum(not e.answered for e in asked), p50_ms=percentile(latencies, 50),
+        """Questions over the last `hours` (in server `guild_id` when given): counts and latency percentiles."""
+        rows: list[tuple] = []
+        if self.enabled:
+            self.flush()
+            if self._db is not None or self.path.exists():
+                sql = "SELECT answered, reason, latency_ms FROM questions WHERE asked_at >= ?"
+                params: list = [self._clock() - hours * 3600.0]
+                if guild_id is not None:
+                    sql += " AND guild_id = ?"
+                    params.append(guild_id)
+                try:
+                    with self._lock:
+                        rows = self._conn().execute(sql, params).fetchall()
+                except (sqlite3.Error, OSError) as e:
+                    raise LogUnavailable(f"cannot read the question log {self.path}: {e}") from e
+        asked = [r for r in rows if r[1] != Reason.BAD_QUESTION]
+        latencies = [r[2] for r in asked]
+        return Activity(hours=hours, questions=len(rows), answered=sum(bool(r[0]) for r in asked),
+                        declined=sum(not r[0] for r in asked), p50_ms=percentile(latencies, 50),
                         p95_ms=percentile(latencies, 95))
 
     def close(self) -> None:

@@ -3,6 +3,7 @@ helpful, grouped by wording (case, punctuation, question words and word order as
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -43,9 +44,14 @@ def terms(question: str) -> frozenset[str]:
 
 
 def similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    if not a or not b:
+    """Jaccard similarity of at least SIMILAR (sets too different in size cannot reach it)."""
+    la, lb = len(a), len(b)
+    if not la or not lb:
         return a == b
-    return len(a & b) / len(a | b) >= SIMILAR
+    if min(la, lb) < SIMILAR * max(la, lb):
+        return False
+    shared = len(a & b)
+    return shared >= SIMILAR * (la + lb - shared)
 
 
 def _wording(question: str) -> str:
@@ -85,20 +91,42 @@ def _missed(e: Entry) -> bool:
 
 
 def _groups(entries: Iterable[Entry]) -> list[list[Entry]]:
-    """Entries grouped by similar wording: the most frequent term sets seed the groups."""
+    """Entries grouped by similar wording, only around the wordings that were missed: the most frequent of
+    those seed the groups, and every entry joins the first similar seed (candidates found through the words
+    they share, so a long log is grouped in near-linear time). Entries like no missed wording are left out."""
     by_terms: dict[frozenset[str], list[Entry]] = {}
     for e in entries:
-        key = terms(e.question) or frozenset({_same_wording(e.question)})
-        by_terms.setdefault(key, []).append(e)
-    seeds: list[tuple[frozenset[str], list[Entry]]] = []
-    for key, members in sorted(by_terms.items(), key=lambda kv: (-len(kv[1]), sorted(kv[0]))):
-        for seed, group in seeds:
-            if similar(seed, key):
-                group.extend(members)
-                break
-        else:
-            seeds.append((key, list(members)))
-    return [group for _, group in seeds]
+        by_terms.setdefault(terms(e.question) or frozenset({_same_wording(e.question)}), []).append(e)
+    missed = {key for key, members in by_terms.items() if any(_missed(e) for e in members)}
+    rarity = Counter(word for key in by_terms for word in key)
+
+    def prefix(key: frozenset[str]) -> list[str]:
+        """Prefix filtering: two sets this similar share one of their rarest len - ceil(SIMILAR * len) + 1 words."""
+        ordered = sorted(key, key=lambda w: (rarity[w], w))
+        return ordered[:len(ordered) - math.ceil(SIMILAR * len(ordered)) + 1]
+
+    seeds: list[frozenset[str]] = []
+    groups: list[list[Entry]] = []
+    index: dict[str, list[int]] = {}
+
+    def seed_for(key: frozenset[str]) -> int | None:
+        candidates = sorted({i for word in prefix(key) for i in index.get(word, ())})
+        return next((i for i in candidates if similar(seeds[i], key)), None)
+
+    for key in sorted(missed, key=lambda k: (-len(by_terms[k]), sorted(k))):
+        found = seed_for(key)
+        if found is None:
+            for word in prefix(key):
+                index.setdefault(word, []).append(len(seeds))
+            seeds.append(key)
+            groups.append([])
+            found = len(seeds) - 1
+        groups[found].extend(by_terms[key])
+    for key in by_terms.keys() - missed:
+        found = seed_for(key)
+        if found is not None:
+            groups[found].extend(by_terms[key])
+    return groups
 
 
 def find_gaps(entries: Sequence[Entry], limit: int | None = None) -> list[Gap]:
