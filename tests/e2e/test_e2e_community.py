@@ -285,3 +285,20 @@ async def test_a_forum_post_mentioning_the_bot_is_answered_once(
 
 def message_text_of(message: dict) -> str:
     return "\n".join([message.get("content") or "", *[e.get("description") or "" for e in message.get("embeds") or []]])
+
+
+async def test_a_setting_that_cannot_be_saved_is_said_and_changes_nothing(
+    double: DiscordDouble, eventbot: EventBot, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from bot.server_settings import SettingsStore
+
+    blocked = tmp_path_factory.mktemp("blocked") / "settings.sqlite3"
+    blocked.mkdir()  # a folder where the file should be: nothing can be written
+    eventbot.server_settings = SettingsStore(blocked)
+    refused = await double.send_slash_command("settings answer-in", {"channel": double.channels["news"],
+                                                                     "answer": True}, user="admin")
+    callback = await double.wait_for_interaction_response(refused, "callback")
+    assert callback.json["data"]["flags"] == 64
+    assert callback.content == "I could not save that setting; nothing was changed. Try again later."
+    _, answer = await ask(double, DAM_QUESTION)  # still answered everywhere
+    assert DAM_ANSWER in message_text(answer)
