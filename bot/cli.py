@@ -21,8 +21,14 @@ from bot.asklog import Origin
 from bot.config import Config, ConfigError, discord_token, load_config
 from bot.errors import USER_ERRORS
 from bot.gaps import gap_detail, gap_line, window
-from bot.present import (activity_line, also_carried_line, attribution_line, disagreement_line, partial_note,
-                         why_unanswered)
+from bot.present import (
+    activity_line,
+    also_carried_line,
+    attribution_line,
+    disagreement_line,
+    partial_note,
+    why_unanswered,
+)
 from bot.results import AddStatus, Answer, Reason
 from bot.service import EventService
 from corpus.errors import CorpusError

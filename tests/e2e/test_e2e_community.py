@@ -27,7 +27,7 @@ MESSAGES = "POST /channels/{channel_id}/messages"
 
 
 @pytest.fixture(autouse=True)
-def no_errors(double: DiscordDouble, caplog: pytest.LogCaptureFixture):  # noqa: ANN201
+def no_errors(double: DiscordDouble, caplog: pytest.LogCaptureFixture):
     """Every scenario (with or without the `eventbot` fixture): no error logged, no request the double did not know."""
     yield
     assert double.unknown_requests == []

@@ -120,7 +120,7 @@ class Community(commands.Cog):
             await thread.send(**feedback.with_buttons(reply.kwargs(), logged))
         except discord.HTTPException as e:
             log.warning("cannot answer the forum post %s: %s", thread.id, e)
-        except Exception as e:  # noqa: BLE001 - say what went wrong in the post, log the unexpected
+        except Exception as e:
             text = errors.describe(e)
             if text is None:
                 log.exception("answering the forum post %s failed", thread.id)
