@@ -29,6 +29,7 @@ from bot.results import Answer, Reason
 log = logging.getLogger(__name__)
 
 MAX_PENDING = 10_000  # entries waiting for the writer; more are dropped (with a warning)
+WRITE_EVERY = 1.0  # seconds between the writer's batches
 PRUNE_EVERY = 24 * 3600.0  # seconds between deletions of old entries
 BUSY_TIMEOUT = 5.0
 FLUSH_TIMEOUT = 3.0  # seconds a vote waits for its question to be written
@@ -156,6 +157,7 @@ class QuestionLog:
         self._queue: queue.Queue[tuple | threading.Event | None] = queue.Queue(maxsize=MAX_PENDING)
         self._writer: threading.Thread | None = None
         self._writer_lock = threading.Lock()
+        self._wake = threading.Event()
         self._pruned_at = 0.0
         self._closed = False
 
@@ -222,22 +224,23 @@ class QuestionLog:
                 self._writer.start()
 
     def _write_loop(self) -> None:
+        """Every WRITE_EVERY seconds (at once on `flush` or `close`), write what is queued in one transaction.
+        Queuing does not wake this thread: a question never waits for it, nor shares the interpreter with it."""
         while True:
-            item = self._queue.get()
+            self._wake.wait(WRITE_EVERY)
+            self._wake.clear()
             batch, markers, stop = [], [], False
             while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
                 if item is None:
                     stop = True
                 elif isinstance(item, threading.Event):
                     markers.append(item)
                 else:
                     batch.append(item)
-                if stop or len(batch) >= 200:
-                    break
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
             if batch:
                 self._write(batch)
             for marker in markers:
@@ -280,6 +283,7 @@ class QuestionLog:
             self._queue.put(done, timeout=timeout)
         except queue.Full:
             return False
+        self._wake.set()
         return done.wait(timeout)
 
     def vote(self, question_id: int, user_id: int, helpful: bool) -> Vote:
@@ -366,6 +370,7 @@ class QuestionLog:
                 self._queue.put(None, timeout=FLUSH_TIMEOUT)
             except queue.Full:
                 log.warning("question log: entries still queued at close were not written")
+            self._wake.set()
             writer.join(FLUSH_TIMEOUT)
         with self._lock:
             if self._db is not None:
