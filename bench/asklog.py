@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the packages, not bench/retrieval.py
 
-from bot.asklog import Entry, Origin  # noqa: E402
-from bot.config import Config, EmbeddingConfig  # noqa: E402
-from bot.gaps import find_gaps  # noqa: E402
-from bot.service import EventService  # noqa: E402
-from corpus import demo_corpus  # noqa: E402
+from bot.asklog import Entry, Origin
+from bot.config import Config, EmbeddingConfig
+from bot.gaps import find_gaps
+from bot.service import EventService
+from corpus import demo_corpus
 
 
 def _percentiles(ask: Callable[[str], object], questions: list[str]) -> tuple[float, float]:

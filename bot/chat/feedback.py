@@ -37,7 +37,7 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"{PRE
         try:
             service = interaction.client.service_for(interaction.guild_id)  # type: ignore[attr-defined]
             vote = await asyncio.to_thread(service.record_feedback, self.question_id, interaction.user.id, self.helpful)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - errors.handle replies, and logs the unexpected
             await errors.handle(interaction, e)
             return
         await errors.reply(interaction, acknowledgement(vote, self.helpful))

@@ -46,7 +46,8 @@ class Ask(commands.Cog):
         answer = logged.answer
         reply = await self.reply_for(service, answer)
         channel = interaction.channel
-        if answer.answered and rules.in_thread(self.bot, interaction.guild_id, channel) and isinstance(channel, discord.TextChannel):
+        in_thread = answer.answered and rules.in_thread(self.bot, interaction.guild_id, channel)
+        if in_thread and isinstance(channel, discord.TextChannel):
             header = await interaction.followup.send(self._thread_header(answer), wait=True,
                                                      allowed_mentions=render.NO_MENTIONS)
             if await self._send_in_thread(channel, header, answer.question, reply, logged):
@@ -87,8 +88,8 @@ class Ask(commands.Cog):
             await message.reply(text, allowed_mentions=render.NO_MENTIONS)
             return
         channel = message.channel
-        in_thread = answer.answered and rules.in_thread(self.bot, guild_id, channel) and isinstance(channel, discord.TextChannel)
-        if not (in_thread and await self._send_in_thread(channel, message, answer.question, reply, logged)):
+        in_thread = answer.answered and rules.in_thread(self.bot, guild_id, channel)
+        if not (in_thread and isinstance(channel, discord.TextChannel) and await self._send_in_thread(channel, message, answer.question, reply, logged)):
             await message.reply(**feedback.with_buttons(reply.kwargs(), logged))
 
     @staticmethod
