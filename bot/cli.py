@@ -16,9 +16,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot import logs
+from bot.asklog import Origin
 from bot.config import Config, ConfigError, discord_token, load_config
 from bot.errors import USER_ERRORS
-from bot.present import also_carried_line, attribution_line, disagreement_line, partial_note, why_unanswered
+from bot.gaps import gap_detail, gap_line, window
+from bot.present import (
+    activity_line,
+    also_carried_line,
+    attribution_line,
+    disagreement_line,
+    partial_note,
+    why_unanswered,
+)
 from bot.results import AddStatus, Answer, Reason
 from bot.service import EventService
 from corpus.errors import CorpusError
@@ -183,7 +192,7 @@ def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = 
                     _print_answer(answer, as_json)
             return
         try:
-            answer = service.ask(question or "", k, **filters)
+            answer = service.ask_logged(Origin("cli"), question or "", k, **filters).answer
         except RetrievalError as e:
             if not as_json:
                 raise
@@ -247,14 +256,49 @@ def remove(url_or_id: Annotated[str, typer.Argument(help="The article's URL or i
 
 
 @app.command()
-def stats(config: ConfigOption = None) -> None:
-    """Articles, passages, index size and model."""
+def stats(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+          config: ConfigOption = None) -> None:
+    """Articles, passages, index size and model; the last day's questions, decline rate and latency."""
     with _service(config) as service:
         s = service.stats()
+        day = service.activity()
+        if as_json:
+            print(json.dumps({"articles": s.articles, "passages": s.passages, "indexed": s.indexed,
+                              "index_bytes": s.index_bytes, "model": s.model, "data_dir": s.data_dir,
+                              "sources": [{"source": n, "articles": c} for n, c in s.sources],
+                              "last_day": day.to_json()}, ensure_ascii=False))
+            return
         out.print(f"articles: {s.articles}\npassages: {s.passages}\nindexed passages: {s.indexed}\n"
                   f"index size: {s.index_bytes / 1e6:.1f} MB\nmodel: {s.model}\ndata folder: {s.data_dir}")
         if s.sources:
             out.print("outlets: " + ", ".join(f"{escape(name)} ({n})" for name, n in s.sources[:20]))
+        out.print(f"last day: {escape(activity_line(day))}")
+
+
+@app.command()
+def gaps(days: Annotated[int | None, typer.Option("--days", min=1, help="Look back this many days (default: question_log.gaps_days).")] = None,
+         server: Annotated[int | None, typer.Option("--server", help="Only the questions asked in this Discord server (its id).")] = None,
+         limit: Annotated[int, typer.Option("--limit", min=1, help="How many groups at most.")] = 20,
+         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+         config: ConfigOption = None) -> None:
+    """Questions the bot declined and answers marked not helpful, grouped by wording, most frequent first:
+    what to add next."""
+    with _service(config) as service:
+        days = days or service.config.question_log.gaps_days
+        found = service.gaps(days, server, limit)
+        if as_json:
+            print(json.dumps({"days": days, "server": server, "gaps": [g.to_json() for g in found]}, ensure_ascii=False))
+            return
+        if not service.config.question_log.enabled:
+            err.print("[yellow]the question log is off (question_log.enabled: false): nothing is recorded[/yellow]")
+        if not found:
+            out.print(f"No declined or unhelpful answers {window(days)}.")
+            return
+        for gap in found:
+            out.print(f"[bold]{escape(gap_line(gap, days))}[/bold]", soft_wrap=True)
+            out.print(f"   [dim]{escape(gap_detail(gap))}[/dim]", soft_wrap=True)
+            if gap.wordings:
+                out.print("   [dim]also asked as: " + escape(" | ".join(gap.wordings)) + "[/dim]", soft_wrap=True)
 
 
 @app.command()

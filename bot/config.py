@@ -113,6 +113,12 @@ class MetricsConfig(_Section):
     address: str = "127.0.0.1"
 
 
+class QuestionLogConfig(_Section):
+    enabled: bool = True  # log the questions asked (CLI and Discord) for /gaps and /stats
+    keep_days: int = Field(90, ge=1, le=3650)  # older entries (and their votes) are deleted
+    gaps_days: int = Field(7, ge=1, le=3650)  # the window /gaps and `eventbot gaps` look at by default
+
+
 class Config(_Section):
     data_dir: Path = Path("data")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
@@ -124,6 +130,7 @@ class Config(_Section):
     fetch: FetchConfig = FetchConfig()
     discord: DiscordConfig = DiscordConfig()
     metrics: MetricsConfig = MetricsConfig()
+    question_log: QuestionLogConfig = QuestionLogConfig()
 
 
 def _format_errors(err: ValidationError) -> str:

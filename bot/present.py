@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.asklog import Activity
 from bot.results import Answer, AnswerPassage, Reason
 
 
@@ -83,3 +84,15 @@ def partial_note(answer: Answer) -> str | None:
 def _words(words: tuple[str, ...]) -> str:
     quoted = [f"“{w}”" for w in words[:4]]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def activity_line(a: Activity) -> str:
+    """`12 questions, 25% declined, p50 31 ms, p95 88 ms` (or `no questions`) for a window of the question log."""
+    if not a.questions:
+        return "no questions"
+    parts = [f"{a.questions} question{'s' if a.questions != 1 else ''}"]
+    if a.decline_rate is not None:
+        parts.append(f"{a.decline_rate:.0%} declined")
+    if a.p50_ms is not None and a.p95_ms is not None:
+        parts.append(f"p50 {a.p50_ms:.0f} ms, p95 {a.p95_ms:.0f} ms")
+    return ", ".join(parts)

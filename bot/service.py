@@ -4,13 +4,16 @@ ingester and the retriever; it returns data (bot.results), and the front ends pu
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from bot import metrics
+from bot.asklog import Activity, Logged, Origin, QuestionLog, Vote
 from bot.config import Config
+from bot.gaps import Gap, find_gaps
 from bot.ingest import Ingester
 from bot.live_index import LiveIndex
 from bot.preview import Preview
@@ -19,6 +22,7 @@ from corpus.errors import ArticleNotFound
 from corpus.models import AddedBy, Article, ArticleDraft, Passage
 from corpus.store import ArticleStore
 from index.embedder import Embedder, QueryCache, load_embedder
+from retrieval.errors import RetrievalError
 from retrieval.ranker import Retriever
 
 Progress = Callable[[int, int], None]
@@ -50,6 +54,8 @@ class EventService:
                                config.retrieval, config.embedding.batch_size)
         self.ingester = Ingester(self.store, self.index, config.corpus, config.fetch)
         self.retriever = Retriever(self.index, self.store, _Queries(self), config.retrieval)
+        q = config.question_log
+        self.questions = QuestionLog(self.data_dir / "questions.sqlite3", q.keep_days, q.enabled)
 
     @classmethod
     def from_config(cls, cfg: Config) -> EventService:
@@ -59,6 +65,7 @@ class EventService:
         """Stop following other processes, publish the index if it lags, close the store."""
         self.index.close()
         self.store.close()
+        self.questions.close()
 
     def watch(self, interval: float = 1.0) -> None:
         """Follow what other processes sharing the data folder do (`eventbot import`, `add`, `remove`,
@@ -87,6 +94,34 @@ class EventService:
     def ask_many(self, questions: Sequence[str], k: int | None = None, **filters: str | None) -> list[Answer]:
         """Answer several questions, embedding them in one batch."""
         return self.retriever.ask_many(questions, k, **filters)
+
+    def ask_logged(self, origin: Origin, question: str, k: int | None = None, **filters: str | None) -> Logged:
+        """`ask`, with the question logged (bot.asklog) for /gaps and /stats; the log id comes back with the
+        answer. Logging never fails or slows the question. A question that cannot be asked (a bad filter)
+        is logged as such and its error raised."""
+        started = time.perf_counter()
+        try:
+            answer = self.ask(question, k, **filters)
+        except RetrievalError:
+            self.questions.record(origin, question, None, (time.perf_counter() - started) * 1000, "bad_question")
+            raise
+        return Logged(answer, self.questions.record(origin, question, answer, (time.perf_counter() - started) * 1000))
+
+    def record_feedback(self, question_id: int, user_id: int, helpful: bool) -> Vote:
+        """A member's Helpful / Not helpful on a logged answer; a second vote replaces the first.
+        Raises `UnknownAnswer` or `LogUnavailable` (bot.asklog)."""
+        return self.questions.vote(question_id, user_id, helpful)
+
+    def gaps(self, days: int | None = None, guild_id: int | None = None, limit: int | None = None) -> list[Gap]:
+        """Questions declined and answers voted not helpful over the last `days` (config: question_log.gaps_days),
+        grouped by wording, most missed first; only server `guild_id`'s when given."""
+        days = days or self.config.question_log.gaps_days
+        since = time.time() - days * 86400.0
+        return find_gaps(self.questions.entries(since, guild_id), limit)
+
+    def activity(self, hours: float = 24.0, guild_id: int | None = None) -> Activity:
+        """Questions over the last `hours`: how many, answered, declined, latency p50/p95."""
+        return self.questions.activity(hours, guild_id)
 
     # -- adding and removing --------------------------------------------------------------------------
 

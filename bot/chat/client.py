@@ -25,13 +25,14 @@ from bot.chat.cooldown import UserCooldown
 from bot.config import DiscordConfig
 from bot.conversation import Conversations
 from bot.corpora import Corpora
+from bot.server_settings import SettingsStore
 from bot.service import EventService
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-EXTENSIONS = ("bot.chat.cogs.ask", "bot.chat.cogs.articles", "bot.chat.cogs.admin")
+EXTENSIONS = ("bot.chat.cogs.ask", "bot.chat.cogs.articles", "bot.chat.cogs.admin", "bot.chat.cogs.community")
 # Threads for /add (fetch, extract, embed). Their own pool: a fetch may take up to the fetch timeout, and
 # links that stall on purpose must not hold the threads that answer questions (asyncio's default pool).
 ADD_WORKERS = 4
@@ -101,6 +102,8 @@ class EventBot(commands.Bot):
                           "add": UserCooldown(settings.add_cooldown_seconds)}
         self.add_pool = ThreadPoolExecutor(max_workers=ADD_WORKERS, thread_name_prefix="eventbot-add")
         self.closing = False  # set by `shutdown`: commands are refused from then on
+        # Each server's channel settings (/settings), in the data folder: they survive restarts.
+        self.server_settings = SettingsStore(self.corpora.data_dir / "discord-settings.sqlite3")
         self._working: set[asyncio.Task[Any]] = set()
         # Answers that can be followed up, by message id (and the thread opened for them).
         self.conversations = Conversations(settings.follow_ups_kept, settings.follow_up_minutes * 60)
@@ -135,6 +138,7 @@ class EventBot(commands.Bot):
     async def close(self) -> None:
         await super().close()
         self.add_pool.shutdown(wait=False, cancel_futures=True)
+        self.server_settings.close()
 
     async def adding(self, work: Callable[..., T], /, *args: Any) -> T:
         """Run `work(*args)` (an add: fetching, extracting, embedding) in the bounded /add pool."""

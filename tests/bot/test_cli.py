@@ -108,3 +108,46 @@ def test_importing_the_service_does_not_import_discord() -> None:
     code = "import sys, bot.service, bot.cli; print('discord' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_asked_questions_show_up_in_gaps_and_stats(tmp_path: Path) -> None:
+    run("import", str(write_json(tmp_path / "a.json", ALL)))
+    code, out, _ = run("gaps")
+    assert code == 0 and "No declined or unhelpful answers this week." in out
+    for question in ("What did the port authority say about the strike at Orvik?",
+                     "what did the Port Authority say about the Orvik strike", "banana bread recipe walnuts",
+                     "how many residents were evacuated from the riverside quarter?"):
+        assert run("ask", question)[0] == 0
+    code, out, _ = run("gaps")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("asked twice this week: ") and "port authority" in lines[0].lower()
+    assert "2 declined" in lines[1] and "asked once this week: banana bread recipe walnuts" in out
+    assert "residents" not in out  # answered: no gap
+    code, out, _ = run("gaps", "--days", "1", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["days"] == 1 and [g["asked"] for g in report["gaps"]] == [2, 1]
+    assert set(report["gaps"][0]) >= {"question", "declined", "not_helpful", "reasons", "last_asked", "wordings"}
+    code, out, _ = run("stats")
+    assert code == 0 and "last day: 4 questions, 75% declined, p50 " in out
+    code, out, _ = run("stats", "--json")
+    stats = json.loads(out)
+    assert stats["articles"] == 3 and stats["last_day"]["questions"] == 4 and stats["last_day"]["declined"] == 3
+    assert stats["last_day"]["decline_rate"] == 0.75 and stats["last_day"]["p95_ms"] >= stats["last_day"]["p50_ms"] > 0
+
+
+def test_gaps_bad_options_and_an_empty_log_are_messages() -> None:
+    code, _, err = run("gaps", "--days", "0")
+    assert code == 2 and "--days" in err
+    code, out, _ = run("stats", "--json")
+    assert code == 0 and json.loads(out)["last_day"] == {"hours": 24.0, "questions": 0, "answered": 0, "declined": 0,
+                                                         "decline_rate": None, "p50_ms": None, "p95_ms": None}
+    code, out, _ = run("stats")
+    assert "last day: no questions" in out
+
+
+def test_batch_questions_are_not_logged(tmp_path: Path) -> None:
+    questions = tmp_path / "q.txt"
+    questions.write_text("banana bread recipe walnuts\n")
+    assert run("ask", "--batch", str(questions), "--json")[0] == 0
+    assert "no questions" in run("stats")[1]

@@ -381,6 +381,8 @@ class Channels:
 
     async def post_message(self, rec: RecordedRequest, channel_id: str) -> Reply:
         channel = self.channel(channel_id, lambda c: c.type != w.GUILD_CATEGORY)
+        if channel.type == w.GUILD_FORUM:  # a forum holds only threads (posts)
+            raise Reject(400, "Cannot send messages in a non-text channel", 50008)
         perms = self.require(channel, w.SEND_MESSAGES_IN_THREADS if channel.is_thread else w.SEND_MESSAGES)
         body = json_body(rec)
         if body.get("embeds") and not perms & w.EMBED_LINKS:

@@ -19,6 +19,7 @@ from .interactions import InteractionRecord, Interactions
 from .messages import Channels, MessageStore, StoredMessage
 from .recording import GatewayFrame, RecordedRequest, Waitable
 from .routing import API_PREFIX, FaultRule, Options, Reject, Router
+from .validation import custom_ids
 
 log = logging.getLogger(__name__)
 
@@ -435,9 +436,13 @@ class DiscordDouble(GatewayMixin):
         user: Any = "member",
     ) -> InteractionRecord:
         """Simulate a click on a button (``component_type=2``) or a select choice (3, with ``values``)
-        of a stored message (id or payload)."""
+        of a stored message (id or payload). As on Discord, only a component the message now shows can be
+        clicked: an unknown ``custom_id`` (or a deleted message) raises ``ValueError``."""
         message_id = int(message["id"] if isinstance(message, dict) else message)
         stored = self._store.by_id[message_id]
+        shown = custom_ids(stored.payload.get("components"))
+        if stored.deleted or custom_id not in shown:
+            raise ValueError(f"message {message_id} shows no component {custom_id!r} (it shows {shown})")
         member = self.world.member(user)
         channel_obj = self.world.channel(stored.channel_id)
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
@@ -499,14 +504,51 @@ class DiscordDouble(GatewayMixin):
                 if ref_member is not None:
                     extra["member"] = ref_member.payload(with_user=False)
                 stored.payload["mentions"].append(extra)
+        await self._deliver(stored)
+        return stored.payload
+
+    async def create_forum_post(
+        self, forum: Any, title: str, content: str = "", *, author: Any = "member", mention_bot: bool = False
+    ) -> tuple[w.Channel, dict[str, Any]]:
+        """Simulate a member posting in a forum channel: a public thread named ``title`` (owned by the
+        author) whose starter message (``content``) has the thread's id, as on Discord. Dispatches
+        THREAD_CREATE (``newly_created``) then MESSAGE_CREATE for the starter message (content-gated by the
+        MESSAGE_CONTENT intent like any message). Returns the thread and the starter message."""
+        parent = self.world.channel(forum)
+        if parent.type != w.GUILD_FORUM:
+            raise ValueError(f"{parent.name!r} is not a forum channel")
+        if not 1 <= len(title) <= 100:
+            raise ValueError("a forum post's title has 1-100 characters")
+        if self.session is None:
+            raise RuntimeError("no gateway session yet: the client has not sent IDENTIFY")
+        member = self.world.member(author)
+        if mention_bot and self.world.bot.mention not in content:
+            content = f"{self.world.bot.mention} {content}".rstrip()
+        thread = self.world.add_thread(parent, title, owner_id=member.id)
+        starter = self._store.create(channel=thread, author=member.user, body={"content": content, "embeds": []},
+                                     attachments=[])
+        # The starter message's id is the thread's id.
+        del self._store.by_id[starter.id]
+        starter.payload["id"] = str(thread.id)
+        self._store.by_id[thread.id] = starter
+        thread.last_message_id = thread.id
+        parent.last_message_id = thread.id
+        payload = dict(thread.payload(), newly_created=True, message_count=1, total_message_sent=1)
+        await self.dispatch("THREAD_CREATE", payload)
+        await self._deliver(starter)
+        return thread, starter.payload
+
+    async def _deliver(self, stored: StoredMessage) -> None:
+        """MESSAGE_CREATE for a member's message, following the bot's intents as Discord does."""
         if self.session is None:
             raise RuntimeError("no gateway session yet: the client has not sent IDENTIFY")
         intents = self.intents
+        channel_obj = self.world.find_channel_by_id(stored.channel_id) or self.world.channel(stored.channel_id)
         needed = w.INTENT_DIRECT_MESSAGES if channel_obj.is_dm else w.INTENT_GUILD_MESSAGES
         if not intents & needed:
             log.warning("MESSAGE_CREATE not dispatched: the bot did not request the %s intent",
                         "DIRECT_MESSAGES" if channel_obj.is_dm else "GUILD_MESSAGES")
-            return stored.payload
+            return
         data = self._store.gateway_copy(stored)
         mentioned = any(m["id"] == str(self.world.bot.id) for m in data["mentions"])
         # Message content is withheld without the intent, except in DMs and messages mentioning the bot.
@@ -514,7 +556,6 @@ class DiscordDouble(GatewayMixin):
             data.update(content="", embeds=[], attachments=[], components=[])
             data.pop("poll", None)
         await self.dispatch("MESSAGE_CREATE", data)
-        return stored.payload
 
     async def send_message_command(
         self, name: str, message: Any, *, user: Any = "member", scope: str = "auto",

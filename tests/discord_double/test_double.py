@@ -368,6 +368,31 @@ async def test_autocomplete_and_button(discord_double: DiscordDouble, bot: MiniB
     assert update.json["type"] == 7
     assert double.get_message(message["id"])["content"] == "confirmed"
     assert double.get_message(message["id"])["components"] == []
+    with pytest.raises(ValueError, match="shows no component 'confirm'"):  # the button is gone: no click
+        await double.send_component(message, "confirm")
+
+
+@pytest.mark.asyncio
+async def test_component_limits_are_checked(discord_double: DiscordDouble, bot: MiniBot) -> None:  # noqa: F811
+    double = discord_double
+    channel = bot.get_channel(double.channels["general"].id)
+    assert isinstance(channel, discord.TextChannel)
+    long_id = discord.ui.View()
+    long_id.add_item(discord.ui.Button(label="x", custom_id="x" * 101))
+    with pytest.raises(discord.HTTPException) as too_long:
+        await channel.send("too long", view=long_id)
+    assert too_long.value.status == 400 and "custom_id" in str(too_long.value)
+    twice = {"content": "twice", "components": [{"type": 1, "components": [
+        {"type": 2, "style": 1, "label": "a", "custom_id": "same"},
+        {"type": 2, "style": 2, "label": "b", "custom_id": "same"}]}]}
+    with pytest.raises(discord.HTTPException) as duplicated:
+        await bot.http.send_message(channel.id, params=discord.http.MultipartParameters(twice, None, None))
+    assert "custom id cannot be duplicated" in duplicated.value.text
+    fine = discord.ui.View()
+    fine.add_item(discord.ui.Button(label="ok", custom_id="ok"))
+    fine.add_item(discord.ui.Button(label="docs", url="https://example.com/docs"))
+    sent = await channel.send("fine", view=fine)
+    assert [c["custom_id"] for c in double.get_message(sent.id)["components"][0]["components"][:1]] == ["ok"]
 
 
 @pytest.mark.asyncio
@@ -625,3 +650,41 @@ async def test_the_bot_s_own_permissions_are_enforced(discord_double: DiscordDou
     with pytest.raises(Reject) as rejected:  # six buttons in a row: Discord answers 400
         check_message(too_many)
     assert rejected.value.reply[0] == 400
+
+
+# -- forums --------------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_forum_post_creates_a_thread_with_its_starter_message(discord_double: DiscordDouble) -> None:  # noqa: F811
+    double = discord_double
+    forum = double.world.add_forum("questions", topic="Ask here")
+    created: list[discord.Thread] = []
+    messages: list[discord.Message] = []
+
+    class ForumBot(discord.Client):
+        async def on_thread_create(self, thread: discord.Thread) -> None:
+            created.append(thread)
+
+        async def on_message(self, message: discord.Message) -> None:
+            messages.append(message)
+
+    intents = discord.Intents.default()  # no message content
+    async with running_client(ForumBot(intents=intents, guild_ready_timeout=0.05), double) as client:
+        assert isinstance(client.get_channel(forum.id), discord.ForumChannel)
+        thread, starter = await double.create_forum_post(forum, "What did the port say?", "details please")
+        await double.wait_for_gateway(event="MESSAGE_CREATE", direction="send")
+        await asyncio.sleep(0.05)
+        assert [t.id for t in created] == [thread.id] and created[0].name == "What did the port say?"
+        assert isinstance(created[0].parent, discord.ForumChannel)
+        assert created[0].owner_id == double.members["member"].id
+        assert int(starter["id"]) == thread.id and messages[0].id == thread.id
+        assert messages[0].content == ""  # no MESSAGE_CONTENT intent and no mention
+        # A forum holds only posts: a plain message is refused.
+        with pytest.raises(discord.HTTPException) as refused:
+            await client.http.send_message(forum.id, params=discord.http.MultipartParameters({"content": "hi"}, None, None))
+        assert refused.value.code == 50008
+        answer = await created[0].send("in the post")
+        assert double.get_message(answer.id)["channel_id"] == str(thread.id)
+        with pytest.raises(ValueError, match="not a forum"):
+            await double.create_forum_post("general", "title")

@@ -28,7 +28,8 @@ def check_message(body: dict[str, Any]) -> None:
             raise invalid_form("content", "BASE_TYPE_STRING", "Must be a string.")
         if len(content) > 2000:
             raise too_long("content", 2000)
-    check_components(body)
+    if not int(body.get("flags") or 0) & w.FLAG_IS_COMPONENTS_V2:
+        check_components(body.get("components"))
     embeds = body.get("embeds")
     if embeds is None:
         return
@@ -39,31 +40,48 @@ def check_message(body: dict[str, Any]) -> None:
         raise invalid_form("embeds", "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
 
 
-def check_components(body: dict[str, Any]) -> None:
-    """Classic (not v2) components: at most 5 action rows of at most 5 buttons (or one select); a button's
-    label at most 80 characters; custom ids at most 100 and unique in the message."""
-    if int(body.get("flags") or 0) & w.FLAG_IS_COMPONENTS_V2:
+ACTION_ROW, BUTTON = 1, 2
+LINK_BUTTON = 5  # the button style that carries a url instead of a custom_id
+
+
+def check_components(components: list[dict[str, Any]] | None) -> None:
+    """Classic (non-v2) components: at most 5 action rows of at most 5 buttons (or one select); a button
+    has a style 1-6, a label of at most 80, and a custom_id of 1-100 characters unique in the message (a link
+    button: a url and no custom_id)."""
+    if not components:
         return
-    rows = body.get("components") or []
-    if len(rows) > 5:
+    if len(components) > 5:
         raise too_long("components", 5)
     seen: set[str] = set()
-    for i, row in enumerate(rows):
-        items = row.get("components") or []
-        if not 1 <= len(items) <= 5:
-            raise invalid_form(f"components.{i}.components", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
-        for j, item in enumerate(items):
-            where = f"components.{i}.components.{j}"
-            if len(item.get("label") or "") > 80:
+    for i, row in enumerate(components):
+        path = f"components.{i}"
+        if row.get("type") != ACTION_ROW:
+            raise invalid_form(f"{path}.type", "UNION_TYPE_CHOICES", "Value of field \"type\" must be one of (1,).")
+        children = row.get("components") or []
+        if not 1 <= len(children) <= 5:
+            raise invalid_form(f"{path}.components", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
+        for j, item in enumerate(children):
+            where = f"{path}.components.{j}"
+            if len(str(item.get("label") or "")) > 80:
                 raise too_long(f"{where}.label", 80)
+            if item.get("type") == BUTTON and item.get("style") == LINK_BUTTON:
+                if not item.get("url") or item.get("custom_id"):
+                    raise invalid_form(where, "BUTTON_COMPONENT_INVALID_LINK", "A link button needs a url and no custom_id")
+                continue
             custom_id = item.get("custom_id")
-            if custom_id is not None:
-                if len(custom_id) > 100:
-                    raise too_long(f"{where}.custom_id", 100)
-                if custom_id in seen:
-                    raise invalid_form(f"{where}.custom_id", "COMPONENT_CUSTOM_ID_DUPLICATED",
-                                       "Component custom id cannot be duplicated")
-                seen.add(custom_id)
+            if not isinstance(custom_id, str) or not 1 <= len(custom_id) <= 100:
+                raise invalid_form(f"{where}.custom_id", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+            if custom_id in seen:
+                raise invalid_form(f"{where}.custom_id", "COMPONENT_CUSTOM_ID_DUPLICATED",
+                                   "Component custom id cannot be duplicated")
+            seen.add(custom_id)
+            if item.get("type") == BUTTON and item.get("style") not in (1, 2, 3, 4, 6):
+                raise invalid_form(f"{where}.style", "BASE_TYPE_CHOICES", "Value must be one of (1, 2, 3, 4, 5, 6).")
+
+
+def custom_ids(components: list[dict[str, Any]] | None) -> list[str]:
+    """The custom_ids of a message's clickable components."""
+    return [c["custom_id"] for row in components or [] for c in row.get("components") or [] if c.get("custom_id")]
 
 
 def check_choices(choices: list[dict[str, Any]]) -> None:

@@ -76,6 +76,7 @@ FLAG_IS_COMPONENTS_V2 = 1 << 15
 GUILD_TEXT = 0
 DM = 1
 GUILD_CATEGORY = 4
+GUILD_FORUM = 15
 PUBLIC_THREAD = 11
 PRIVATE_THREAD = 12
 
@@ -272,6 +273,10 @@ class Channel:
             data.update(position=self.position, permission_overwrites=[], nsfw=False)
             if self.type == GUILD_TEXT:
                 data.update(topic=self.topic, rate_limit_per_user=0, default_auto_archive_duration=1440)
+            elif self.type == GUILD_FORUM:
+                data.update(topic=self.topic, rate_limit_per_user=0, default_auto_archive_duration=1440,
+                            available_tags=[], default_reaction_emoji=None, default_sort_order=None,
+                            default_forum_layout=0, default_thread_rate_limit_per_user=0)
         return data
 
 
@@ -420,14 +425,26 @@ class World:
         bot = self.members["bot"]
         return self.permissions_for(list(bot.role_ids), bot.id)
 
-    def add_thread(self, parent: Channel, name: str, *, private: bool = False, thread_id: int | None = None) -> Channel:
+    def add_forum(self, name: str, *, topic: str | None = None) -> Channel:
+        """A forum channel (type 15) in the text category: members post threads in it, never plain messages.
+        Add it before the client connects (GUILD_CREATE lists it; later channels are not announced)."""
+        if name in self.channels:
+            raise ValueError(f"channel {name!r} already exists")
+        category = self.channels["Text Channels"]
+        forum = Channel(self.snowflake(), name, GUILD_FORUM, self.guild_id, category.id,
+                        position=len(self.channels), topic=topic)
+        self.channels[name] = forum
+        return forum
+
+    def add_thread(self, parent: Channel, name: str, *, private: bool = False, thread_id: int | None = None,
+                   owner_id: int | None = None) -> Channel:
         thread = Channel(
             thread_id or self.snowflake(),
             name,
             PRIVATE_THREAD if private else PUBLIC_THREAD,
             self.guild_id,
             parent.id,
-            owner_id=self.bot.id,
+            owner_id=owner_id or self.bot.id,
         )
         # Keyed by id: thread names need not be unique.
         self.channels[str(thread.id)] = thread

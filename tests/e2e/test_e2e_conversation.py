@@ -181,8 +181,8 @@ async def test_more_from_this_article_shows_the_neighbouring_paragraphs_privatel
     await double.send_message(DAM_QUESTION, mention_bot=True)
     answer = await bot_reply(double, start)
     stored = double.get_message(answer.response["id"])
-    buttons = [c for row in stored["components"] for c in row["components"]]
-    assert len(buttons) == len(stored["embeds"]) and all(b["custom_id"].startswith("eventbot:more:") for b in buttons)
+    buttons = [c for row in stored["components"] for c in row["components"] if c["custom_id"].startswith("eventbot:more:")]
+    assert len(buttons) == len(stored["embeds"])
     for embed in stored["embeds"]:  # each passage's link points at its paragraph
         assert re.search(r"\]\(<https?://[^>]+#:~:text=[^>]+>\)", embed["description"]), embed["description"]
 

@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.chat import checks, render
+from bot.chat import checks, community_text, render
 from bot.chat.client import EventBot
 from bot.errors import RebuildRunning
 
@@ -81,12 +81,13 @@ class Admin(commands.Cog):
     @app_commands.command()
     @checks.admin_only()
     async def stats(self, interaction: discord.Interaction) -> None:
-        """Articles, passages, index size, model and outlets (admins)."""
+        """Articles, passages, index size, model, outlets and the last day's questions (admins)."""
         service = self.bot.service_for(interaction.guild_id)
         await interaction.response.defer(thinking=True, ephemeral=True)
         stats = await asyncio.to_thread(service.stats)
-        await interaction.followup.send(render.stats_message(stats, service.rebuilding), ephemeral=True,
-                                        allowed_mentions=render.NO_MENTIONS)
+        day = await asyncio.to_thread(service.activity, 24.0, interaction.guild_id)
+        text = render.fit(f"{render.stats_message(stats, service.rebuilding)}\n{community_text.last_day(day)}")
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
 
 
 async def setup(bot: EventBot) -> None:

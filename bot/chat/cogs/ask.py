@@ -11,7 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import logs
-from bot.chat import checks, complete, errors, permissions, render, views
+from bot.asklog import Logged, Origin
+from bot.chat import checks, complete, errors, feedback, permissions, render, rules, views
 from bot.chat.client import EventBot
 from bot.conversation import FollowUp, Turn, check_filters, follow_up
 from bot.results import Answer
@@ -44,6 +45,7 @@ class Ask(commands.Cog):
         speaker="Only passages quoting this person or office (part of the name or title).",
     )
     @checks.cooldown("ask")
+    @rules.answered_channels_only()
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000],
                   k: app_commands.Range[int, 1, render.EMBEDS_PER_MESSAGE] | None = None,
                   source: str | None = None, since: str | None = None, until: str | None = None,
@@ -53,12 +55,15 @@ class Ask(commands.Cog):
         # Before deferring: after a public deferral no message can be private (a bad date would show to all).
         check_filters(question, source=source, since=since, until=until, speaker=speaker)
         await interaction.response.defer(thinking=True)
-        answer = await asyncio.to_thread(service.ask, question, k, source=source, since=since, until=until,
-                                         speaker=speaker)
+        origin = Origin("slash", interaction.guild_id, interaction.channel_id, interaction.user.id)
+        logged = await asyncio.to_thread(service.ask_logged, origin, question, k, source=source, since=since,
+                                         until=until, speaker=speaker)
+        answer = logged.answer
         reply = await self.reply_for(service, answer)
-        view = views.answer_view(reply)
+        view = self._view(reply, logged)
         channel = interaction.channel
-        if answer.answered and self.bot.settings.answer_in_thread and isinstance(channel, discord.TextChannel):
+        if answer.answered and rules.in_thread(self.bot, interaction.guild_id, channel) \
+                and isinstance(channel, discord.TextChannel):
             lacking = permissions.missing(interaction.app_permissions, permissions.TO_OPEN_THREAD)
             if lacking:
                 reply = render.with_note(reply, render.missing_permissions(lacking, "answer in a thread"))
@@ -92,9 +97,10 @@ class Ask(commands.Cog):
             return
         service = self.bot.service_for(interaction.guild_id)
         await interaction.response.defer(thinking=True, ephemeral=True)
-        answer = await asyncio.to_thread(service.ask, text)
-        reply = await self.reply_for(service, answer)
-        await interaction.followup.send(**views.send_kwargs(reply, views.answer_view(reply)), ephemeral=True)
+        origin = Origin("menu", interaction.guild_id, interaction.channel_id, interaction.user.id)
+        logged = await asyncio.to_thread(service.ask_logged, origin, text)
+        reply = await self.reply_for(service, logged.answer)
+        await interaction.followup.send(**views.send_kwargs(reply, self._view(reply, logged)), ephemeral=True)
 
     # -- mentions, follow-ups and direct messages ---------------------------------------------------
 
@@ -108,6 +114,9 @@ class Ask(commands.Cog):
         in_dm = message.guild is None
         if mentioned is None and previous is None and not in_dm:
             return
+        guild_id = message.guild.id if message.guild else None
+        if not rules.answers_in(self.bot, guild_id, message.channel) or rules.is_auto_answered_post(self.bot, message):
+            return  # not a channel the server's admins chose, or a forum post answered by the Community cog
         question = mentioned if mentioned is not None else render.clean(message.content)
         if not question:
             if mentioned is not None or in_dm and not message.attachments:
@@ -142,12 +151,15 @@ class Ask(commands.Cog):
     async def _answer_message(self, message: discord.Message, question: str, previous: Turn | None) -> None:
         asked: FollowUp | None = None
         try:
-            service = self.bot.service_for(message.guild.id if message.guild else None)
+            guild_id = message.guild.id if message.guild else None
+            service = self.bot.service_for(guild_id)
+            origin = Origin("mention" if message.guild else "dm", guild_id, message.channel.id, message.author.id)
             if previous is not None:
                 asked = follow_up(previous, question)
-                answer = await asyncio.to_thread(service.ask, asked.text, **asked.filters)
+                logged = await asyncio.to_thread(service.ask_logged, origin, asked.text, **asked.filters)
             else:
-                answer = await asyncio.to_thread(service.ask, question)
+                logged = await asyncio.to_thread(service.ask_logged, origin, question)
+            answer = logged.answer
             reply = await self.reply_for(service, answer, echo_question=False)
         except Exception as e:  # every failure is told to the member (and the unexpected logged)
             text = errors.describe(e)
@@ -164,9 +176,10 @@ class Ask(commands.Cog):
         if lacking:
             await self._say(message, render.missing_permissions(lacking, "show answers here"))
             return
-        view = views.answer_view(reply)
+        view = self._view(reply, logged)
         channel = message.channel
-        if answer.answered and self.bot.settings.answer_in_thread and isinstance(channel, discord.TextChannel):
+        if answer.answered and rules.in_thread(self.bot, message.guild.id if message.guild else None, channel) \
+                and isinstance(channel, discord.TextChannel):
             lacking = permissions.missing(here, permissions.TO_OPEN_THREAD)
             if lacking:
                 reply = render.with_note(reply, render.missing_permissions(lacking, "answer in a thread"))
@@ -203,6 +216,11 @@ class Ask(commands.Cog):
             return render.answer_reply(answer, outlets=stats.sources)
         articles = await asyncio.to_thread(service.articles, 3)
         return render.answer_reply(answer, titles=[a.title for a in articles])
+
+    @staticmethod
+    def _view(reply: render.Reply, logged: Logged) -> discord.ui.View | None:
+        """The answer's buttons: "More from this article" under each passage, then Helpful / Not helpful."""
+        return feedback.answer_view(reply, logged)
 
     @staticmethod
     def _thread_header(answer: Answer) -> str:

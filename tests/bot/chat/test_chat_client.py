@@ -8,6 +8,7 @@ from pathlib import Path
 from unittest.mock import AsyncMock
 
 import discord
+from discord import app_commands
 import pytest
 from typer.testing import CliRunner
 
@@ -30,20 +31,25 @@ async def loaded_bot(service: EventService, settings: DiscordConfig = DiscordCon
 async def test_commands_and_who_sees_them(service: EventService) -> None:
     bot = await loaded_bot(service)
     commands = {c.name: c for c in bot.tree.get_commands(type=discord.AppCommandType.chat_input)}
-    assert set(commands) == {"ask", "add", "remove", "sources", "reindex", "stats"}
+    assert set(commands) == {"ask", "add", "remove", "sources", "reindex", "stats", "gaps", "settings"}
     menus = {c.name: c for c in bot.tree.get_commands(type=discord.AppCommandType.message)}
     assert set(menus) == {"Ask eventbot about this"} and menus["Ask eventbot about this"].default_permissions is None
     assert commands["ask"].default_permissions is None
-    for name in ("add", "remove", "sources"):
+    for name in ("add", "remove", "sources", "gaps"):
         assert commands[name].default_permissions == discord.Permissions(manage_messages=True)
         assert commands[name].guild_only
-    for name in ("reindex", "stats"):
+    for name in ("reindex", "stats", "settings"):
         assert commands[name].default_permissions == discord.Permissions(administrator=True)
     assert [p.name for p in commands["ask"].parameters] == ["question", "k", "source", "since", "until", "speaker"]
-    assert all(c.description for c in commands.values())
-    assert all(p.description != "\u2026" for c in commands.values() for p in c.parameters)
+    leaves = [*bot.tree.walk_commands()]
+    assert all(c.description for c in leaves)
+    assert all(p.description != "\u2026" for c in leaves if isinstance(c, app_commands.Command) for p in c.parameters)
     # Run-time checks: the permission check before the cooldown, so a refusal costs no cooldown.
     assert [c.__qualname__ for c in commands["add"].checks] == ["_moderator", "cooldown.<locals>.predicate"]
+    # A channel the server's admins did not choose refuses /ask before the cooldown counts it.
+    assert [c.__qualname__ for c in commands["ask"].checks] == ["answered_channels_only.<locals>.predicate",
+                                                               "cooldown.<locals>.predicate"]
+    assert all(sub.checks for sub in commands["settings"].commands)  # every /settings subcommand: admins only
     assert not bot.intents.message_content and not bot.intents.members and not bot.intents.presences
 
 
