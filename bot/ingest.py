@@ -43,17 +43,21 @@ class Ingester:
 
     def add_url(self, url: str, added_by: AddedBy | None = None) -> AddResult:
         """Fetch a page and add its article. Never reads local files, whatever the URL says."""
-        f = self.fetching
         try:
-            page = fetch.fetch(url, timeout=f.timeout_seconds, max_bytes=f.max_bytes, user_agent=f.user_agent,
-                               allowed_private_hosts=tuple(f.allowed_private_hosts),
-                               allowed_ports=tuple(f.allowed_ports), max_redirects=f.max_redirects)
-            from corpus.extract import extract, kind_for  # trafilatura is slow to import; only adding needs it
-
-            draft = extract(page.body, kind_for(page.content_type), url=page.final_url)
-            return self.add_draft(replace(draft, added_url=url), url, added_by)
+            return self.add_draft(self.fetch_draft(url), url, added_by)
         except CorpusError as e:
             return AddResult(url, AddStatus.FAILED, str(e))
+
+    def fetch_draft(self, url: str) -> ArticleDraft:
+        """Fetch a page through the safe fetcher and extract its article (not stored).
+
+        Raises:
+            FetchRefused, FetchFailed, NotAnArticle (CorpusError): with a message for the user.
+        """
+        page = fetch.fetch(url, **fetch_options(self.fetching))
+        from corpus.extract import extract, kind_for  # trafilatura is slow to import; only adding needs it
+
+        return replace(extract(page.body, kind_for(page.content_type), url=page.final_url), added_url=url)
 
     def add_document(self, content: bytes, filename: str, url: str | None = None,
                      added_by: AddedBy | None = None) -> AddResult:
@@ -160,6 +164,13 @@ class Ingester:
         if how and held.url and normalize_url(draft.url or "") == held.url:
             message += f" (its URL differs only by {_listed(how)})"
         return message
+
+
+def fetch_options(f: FetchConfig) -> dict:
+    """The safe fetcher's keyword arguments the `fetch` config section gives."""
+    return {"timeout": f.timeout_seconds, "max_bytes": f.max_bytes, "user_agent": f.user_agent,
+            "allowed_private_hosts": tuple(f.allowed_private_hosts), "allowed_ports": tuple(f.allowed_ports),
+            "max_redirects": f.max_redirects}
 
 
 def _listed(items: list[str]) -> str:

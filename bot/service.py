@@ -10,9 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from bot.config import Config
+from bot.feeds import FeedPoll, FeedPoller, PollReport
 from bot.ingest import Ingester
 from bot.live_index import LiveIndex
 from bot.results import AddResult, Answer, ImportReport, Stats
+from corpus.feeds import Feed, FeedNotFound, FeedStore
 from corpus.models import AddedBy, Article, ArticleDraft
 from corpus.store import ArticleStore
 from index.embedder import Embedder, QueryCache, load_embedder
@@ -47,6 +49,8 @@ class EventService:
                                config.retrieval, config.embedding.batch_size)
         self.ingester = Ingester(self.store, self.index, config.corpus, config.fetch)
         self.retriever = Retriever(self.index, self.store, _Queries(self), config.retrieval)
+        self._feeds: FeedPoller | None = None
+        self._feeds_lock = threading.Lock()
 
     @classmethod
     def from_config(cls, cfg: Config) -> EventService:
@@ -55,6 +59,8 @@ class EventService:
     def close(self) -> None:
         """Stop following other processes, publish the index if it lags, close the store."""
         self.index.close()
+        if self._feeds is not None:
+            self._feeds.feeds.close()
         self.store.close()
 
     def watch(self, interval: float = 1.0) -> None:
@@ -153,6 +159,46 @@ class EventService:
         return Stats(articles=articles, passages=passages, indexed=self.index.count(),
                      model=self.config.embedding.model, data_dir=str(self.data_dir),
                      index_bytes=self.index.size_bytes(), sources=self.store.sources())
+
+
+    # -- feeds (bot/feeds.py) --------------------------------------------------------------------------
+
+    @property
+    def feed_poller(self) -> FeedPoller:
+        """The feeds of this corpus and their poller (the feed tables are made on first use)."""
+        with self._feeds_lock:
+            if self._feeds is None:
+                self._feeds = FeedPoller(FeedStore(self.store.path), self.ingester, self.store, self.config.feeds,
+                                         self.config.fetch)
+            return self._feeds
+
+    def follow_feed(self, url: str, channel_id: int | None = None, added_by: AddedBy | None = None) -> Feed:
+        """Follow an RSS or Atom feed (fetched and read first: a wrong link is refused with its reason).
+        Its new articles are added at each poll and announced in `channel_id`, when given.
+
+        Raises:
+            FeedExists, FetchFailed, FetchRefused, NotAFeed (CorpusError).
+        """
+        by = added_by or AddedBy()
+        return self.feed_poller.follow(url, by.guild_id, channel_id, by.user_id)[0]
+
+    def feeds(self, guild_id: int | None = None) -> list[Feed]:
+        """The feeds followed (only a server's, when `guild_id` is given)."""
+        return self.feed_poller.feeds.feeds(guild_id)
+
+    def unfollow_feed(self, url_or_id: str, guild_id: int | None = None) -> Feed:
+        """Stop following a feed (by its URL or id); the articles it added stay. With `guild_id`, only that
+        server's feeds. Raises `FeedNotFound`."""
+        feed = self.feed_poller.feeds.find(url_or_id)
+        if guild_id is not None and feed.guild_id != guild_id:
+            raise FeedNotFound(f"this server follows no feed with the id or URL {url_or_id.strip()!r}")
+        self.feed_poller.feeds.remove(feed.id)
+        return feed
+
+    def poll_feeds(self, due_only: bool = False, guild_id: int | None = None,
+                   done: Callable[[FeedPoll], None] | None = None) -> PollReport:
+        """Poll every feed now (or only those due, or a server's); see bot/feeds.py."""
+        return self.feed_poller.poll_all(due_only, guild_id, done)
 
 
 class _Queries:
