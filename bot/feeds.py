@@ -246,7 +246,7 @@ class FeedPoller:
         attempts += 1
         try:
             draft = self.ingester.fetch_draft(url)
-            draft = replace(draft, published_at=draft.published_at or entry.published_at,
+            draft = replace(draft, published_at=_date(draft.published_at, entry.published_at),
                             author=draft.author or entry.author, title=draft.title or entry.title)
             added = self.ingester.add_draft(draft, url)
         except FetchRefused as e:
@@ -285,3 +285,11 @@ class FeedPoller:
     def _jittered(self, seconds: float) -> float:
         with self._rng_lock:
             return seconds * (1 + self._rng.uniform(-self.config.jitter, self.config.jitter))
+
+
+def _date(page: str | None, entry: str | None) -> str | None:
+    """The article's date: the page's when the feed gives none or names the same day; else the feed's (the
+    publisher's own date for the entry; a page date that disagrees is most often a guess, as a copyright year)."""
+    if not entry or (page and page[:10] == entry[:10]):
+        return page or entry
+    return entry
