@@ -195,6 +195,14 @@ class EventService:
         self.feed_poller.feeds.remove(feed.id)
         return feed
 
+    def due_feeds(self) -> list[Feed]:
+        """The feeds whose poll (or an entry's retry) is due now."""
+        return self.feed_poller.feeds.due(self.feed_poller.clock())
+
+    def poll_feed(self, feed: Feed) -> FeedPoll:
+        """Poll one feed now (its new entries added, its due retries tried) and schedule its next poll."""
+        return self.feed_poller.poll(feed)
+
     def poll_feeds(self, due_only: bool = False, guild_id: int | None = None,
                    done: Callable[[FeedPoll], None] | None = None) -> PollReport:
         """Poll every feed now (or only those due, or a server's); see bot/feeds.py."""

@@ -30,16 +30,20 @@ async def loaded_bot(service: EventService, settings: DiscordConfig = DiscordCon
 async def test_commands_and_who_sees_them(service: EventService) -> None:
     bot = await loaded_bot(service)
     commands = {c.name: c for c in bot.tree.get_commands()}
-    assert set(commands) == {"ask", "add", "remove", "sources", "reindex", "stats"}
+    assert set(commands) == {"ask", "add", "remove", "sources", "reindex", "stats", "feed"}
     assert commands["ask"].default_permissions is None
-    for name in ("add", "remove", "sources"):
+    assert {c.name for c in commands["feed"].commands} == {"add", "list", "remove"}
+    for sub in commands["feed"].commands:  # a subcommand's own default permissions are not sent: checked when run
+        assert [c.__qualname__ for c in sub.checks][0] == "_moderator"
+    for name in ("add", "remove", "sources", "feed"):
         assert commands[name].default_permissions == discord.Permissions(manage_messages=True)
         assert commands[name].guild_only
     for name in ("reindex", "stats"):
         assert commands[name].default_permissions == discord.Permissions(administrator=True)
     assert [p.name for p in commands["ask"].parameters] == ["question", "k", "source", "since", "until", "speaker"]
     assert all(c.description for c in commands.values())
-    assert all(p.description != "\u2026" for c in commands.values() for p in c.parameters)
+    leaves = [c for c in commands.values() if isinstance(c, discord.app_commands.Command)] + commands["feed"].commands
+    assert all(p.description != "\u2026" for c in leaves for p in c.parameters)
     # Run-time checks: the permission check before the cooldown, so a refusal costs no cooldown.
     assert [c.__qualname__ for c in commands["add"].checks] == ["_moderator", "cooldown.<locals>.predicate"]
     assert not bot.intents.message_content and not bot.intents.members and not bot.intents.presences
