@@ -71,7 +71,8 @@ def parse_feed(body: bytes, url: str, charset: str = "", content_type: str = "")
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = f"{content_type}; charset={charset}" if charset else content_type
-    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=True)
+    # Entry links are resolved whatever resolve_relative_uris says; it is about the HTML of summaries (unused).
+    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     if not parsed.get("version") and not parsed.entries:
         why = parsed.get("bozo_exception")
         detail = f" ({why})" if why and not isinstance(why, feedparser.CharacterEncodingOverride) else ""
