@@ -28,6 +28,7 @@ compression ratio (a compression bomb is refused early).
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import logging
 import socket
 import ssl
@@ -192,9 +193,16 @@ class SafeTransport(httpx.HTTPTransport):
 
     def __init__(self, policy: AddressPolicy, verify: bool = True, deadline: float | None = None) -> None:
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify), max_connections=4, http1=True, http2=False,
+            ssl_context=_ssl_context(verify), max_connections=4, http1=True, http2=False,
             retries=0, network_backend=SafeBackend(policy, deadline),
         )
+
+
+@functools.lru_cache(maxsize=2)
+def _ssl_context(verify: bool) -> ssl.SSLContext:
+    """One TLS context per setting, made once: loading the CA bundle costs about 90 ms, every fetch otherwise.
+    (A context is safe to share between connections and threads once configured.)"""
+    return httpx.create_ssl_context(verify=verify)
 
 
 def _check_peer(response: httpx.Response, policy: AddressPolicy, host: str) -> str:
