@@ -133,6 +133,17 @@ class FeedPoller:
         self.clock = clock
         self._rng = rng or random.Random()
         self._rng_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._active = 0  # polls running
+        self._idle = threading.Condition()
+
+    def close(self, wait: float) -> None:
+        """Stop taking entries (a poll running ends after its current entry), wait up to `wait` seconds for
+        the polls running to end, then close the feed store."""
+        self._stopping.set()
+        with self._idle:
+            self._idle.wait_for(lambda: self._active == 0, timeout=wait)
+        self.feeds.close()
 
     # -- following ------------------------------------------------------------------------------------
 
@@ -191,11 +202,22 @@ class FeedPoller:
 
     def poll(self, feed: Feed) -> FeedPoll:
         """Poll one feed now: take its new entries, try again its entries that are due, schedule the next poll."""
+        with self._idle:
+            self._active += 1
+        try:
+            return self._poll(feed)
+        finally:
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
+
+    def _poll(self, feed: Feed) -> FeedPoll:
         started = time.perf_counter()
         now = self.clock()
         result = FeedPoll(feed)
         # Retries first: their pages are older news than the new entries'.
-        result.entries += [self._take(feed, e.as_entry(), e.attempts) for e in self.feeds.due_entries(feed.id, now)]
+        due = self.feeds.due_entries(feed.id, now)
+        result.entries += self._take_all(feed, [(e.as_entry(), e.attempts) for e in due])
         if feed.next_poll_at > now and result.entries:  # due only for its retries
             result.outcome = PollOutcome.RETRIES
             self.feeds.count_added(feed.id, len(result.added))
@@ -215,7 +237,7 @@ class FeedPoller:
         else:
             new = self._new_entries(feed, parsed, now, result)
             result.outcome = PollOutcome.NEW if new else PollOutcome.UNCHANGED
-        result.entries += [self._take(feed, e, 0) for e in new]
+        result.entries += self._take_all(feed, [(e, 0) for e in new])
         result.feed = self.feeds.record_poll(
             feed, now=now, next_poll_at=now + self._jittered(self.config.poll_interval_seconds), validators=validators,
             title=parsed.title if parsed else None, new=bool(new), added=len(result.added))
@@ -231,7 +253,13 @@ class FeedPoller:
             linked.sort(key=lambda e: e.published_at or "", reverse=True)
         cap = self.config.max_new_entries
         result.skipped = len(self.feeds.claim(feed.id, linked[cap:], EntryStatus.SKIPPED, now))
-        return self.feeds.claim(feed.id, linked[:cap], EntryStatus.PENDING, now)
+        # Should this poll end early (a shutdown), what it has not taken is taken by a later one.
+        return self.feeds.claim(feed.id, linked[:cap], EntryStatus.PENDING, now,
+                                next_try_at=now + self.config.entry_retry_seconds)
+
+    def _take_all(self, feed: Feed, entries: list[tuple[FeedEntry, int]]) -> list[EntryResult]:
+        """`_take` each (entry, tries so far) in turn, until the poller is closed."""
+        return [self._take(feed, e, tries) for e, tries in entries if not self._stopping.is_set()]
 
     def _take(self, feed: Feed, entry: FeedEntry, attempts: int) -> EntryResult:
         """Fetch and add one entry's page; record what became of it."""

@@ -57,10 +57,10 @@ class EventService:
         return cls(cfg.data_dir, cfg)
 
     def close(self) -> None:
-        """Stop following other processes, publish the index if it lags, close the store."""
+        """Stop polling feeds, stop following other processes, publish the index if it lags, close the store."""
+        if self._feeds is not None:  # a poll running ends after its current entry's fetch
+            self._feeds.close(wait=self.config.fetch.timeout_seconds + 1)
         self.index.close()
-        if self._feeds is not None:
-            self._feeds.feeds.close()
         self.store.close()
 
     def watch(self, interval: float = 1.0) -> None:

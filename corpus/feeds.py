@@ -331,9 +331,11 @@ class FeedStore:
                 first.setdefault(e.key, e)
         return list(first.values())
 
-    def claim(self, feed_id: int, entries: Iterable[FeedEntry], status: EntryStatus, now: float) -> list[FeedEntry]:
+    def claim(self, feed_id: int, entries: Iterable[FeedEntry], status: EntryStatus, now: float,
+              next_try_at: float | None = None) -> list[FeedEntry]:
         """Record entries as seen with `status`; returns those recorded here (another process polling the
-        same feed at the same moment may have recorded some first: they are its to fetch)."""
+        same feed at the same moment may have recorded some first: they are its to fetch). `next_try_at`:
+        when a pending entry is tried again should this poll end before it is done with it."""
         claimed = []
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -341,8 +343,8 @@ class FeedStore:
                 for e in entries:
                     cursor = self._db.execute(
                         "INSERT OR IGNORE INTO feed_entries (feed_id, key, url, title, published_at, author, status, "
-                        "seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (feed_id, e.key, e.url, e.title, e.published_at, e.author, status.value, now))
+                        "seen_at, next_try_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (feed_id, e.key, e.url, e.title, e.published_at, e.author, status.value, now, next_try_at))
                     if cursor.rowcount:
                         claimed.append(e)
                 self._db.execute("COMMIT")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -283,3 +285,28 @@ def test_cli_follows_lists_polls_and_removes(tmp_path: Path, site: FeedSite) -> 
     missing = run("feed", "remove", bad)
     assert missing.exit_code == 1 and "no followed feed" in missing.output
     assert [f["url"] for f in json.loads(run("feed", "list", "--json").stdout)] == [good]
+
+
+def test_closing_mid_poll_ends_it_after_the_current_page_and_a_later_poll_takes_the_rest(
+        data_dir: Path, site: FeedSite, clock: Clock) -> None:
+    service = open_service(data_dir, site, clock)
+    service.follow_feed(site.add("/feed.xml", rss20(items(pages(site, range(3)))), "application/rss+xml"))
+    fetch_draft = service.ingester.fetch_draft
+    closing: list[threading.Thread] = []
+
+    def fetch_then_close(url: str):  # noqa: ANN202
+        if not closing:  # the bot stops while the first page is fetched
+            closing.append(threading.Thread(target=service.close))
+            closing[0].start()
+            time.sleep(0.2)
+        return fetch_draft(url)
+
+    service.ingester.fetch_draft = fetch_then_close  # type: ignore[method-assign]
+    poll = service.poll_feeds().polls[0]
+    closing[0].join(10)
+    assert [e.status for e in poll.entries] == [EntryStatus.ADDED]
+    again = open_service(data_dir, site, clock)
+    clock.now += FEEDS.entry_retry_seconds + 1
+    retried = again.poll_feed(again.due_feeds()[0])
+    assert len(retried.added) == 2 and site.total("/news/") == 3
+    again.close()

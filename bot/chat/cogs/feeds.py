@@ -141,8 +141,8 @@ class Feeds(commands.GroupCog, group_name="feed",
             return
         try:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
-            await channel.send(announcement(poll.feed, added, self.settings.announce_max_items),  # type: ignore[union-attr]
-                               allowed_mentions=render.NO_MENTIONS)
+            text = announcement(poll.feed, added, self.settings.announce_max_items)
+            await channel.send(text, allowed_mentions=render.NO_MENTIONS)  # type: ignore[union-attr]
         except (discord.HTTPException, AttributeError) as e:
             log.warning("cannot announce feed %s's new articles in channel %s: %s", poll.feed.id, channel_id, e)
 
