@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.chat.client import EventBot
-from bot.config import Config, load_config
+from bot.config import Config
 from bot.service import EventService
 from tests.discord_double import DiscordDouble
 from tests.discord_double.server import CommandNotAvailable
-from tests.e2e.conftest import PROGRESS_INTERVAL, _config_dict
+from tests.e2e.conftest import operator_config
 from tests.feeds import FeedSite, article_page, items, rss20, story
 
 MESSAGES = "POST /channels/{channel_id}/messages"
@@ -29,16 +28,9 @@ def site() -> Iterator[FeedSite]:
 
 @pytest.fixture
 def config(tmp_path: Path, site: FeedSite, double: DiscordDouble) -> Config:
-    """The e2e config (conftest.py), with the feed site allowlisted and polls every fraction of a second."""
-    path = tmp_path / "config.yaml"
-    raw = _config_dict(
-        fetch={"allowed_private_hosts": ["127.0.0.1"], "allowed_ports": [site.port]},
-        discord={"guild_ids": [double.guild_id], "ask_cooldown_seconds": 0, "add_cooldown_seconds": 0,
-                 "progress_interval": PROGRESS_INTERVAL},
-        feeds={"poll_interval_seconds": POLL_SECONDS, "check_seconds": 0.1, "jitter": 0},
-    )
-    path.write_text(json.dumps(raw), encoding="utf-8")
-    return load_config(path)
+    """The e2e config (conftest.py) with the feed site allowed, and polls every fraction of a second."""
+    return operator_config(tmp_path, double, site.port,
+                           feeds={"poll_interval_seconds": POLL_SECONDS, "check_seconds": 0.1, "jitter": 0})
 
 
 async def _until(condition, timeout: float = 10.0) -> None:  # noqa: ANN001
