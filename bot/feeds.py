@@ -11,6 +11,7 @@ from the poll interval, at most `max_backoff_seconds`); every wait has jitter.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -26,6 +27,8 @@ from corpus.errors import ArticleNotFound, CorpusError, FetchFailed, FetchRefuse
 from corpus.feeds import (FEED_ACCEPT, FEED_TYPES, EntryStatus, Feed, FeedEntry, FeedStore, ParsedFeed, StoredEntry,
                           parse_feed)
 from corpus.store import ArticleStore
+
+log = logging.getLogger(__name__)
 
 
 class PollOutcome:
@@ -224,7 +227,13 @@ class FeedPoller:
             result.seconds = time.perf_counter() - started
             return result
         try:
-            parsed, validators = self.fetch_feed(feed.url, (feed.etag, feed.last_modified))
+            try:
+                parsed, validators = self.fetch_feed(feed.url, (feed.etag, feed.last_modified))
+            except CorpusError:
+                raise
+            except Exception as e:  # a bug (in reading the feed): logged; the feed backs off like a failing one
+                log.exception("feed %s: reading %s failed", feed.id, feed.url)
+                raise CorpusError(f"unexpected error reading the feed: {type(e).__name__}") from e
         except CorpusError as e:
             result.outcome, result.error = PollOutcome.FAILED, str(e)
             result.feed = self.feeds.record_poll(feed, now=now, next_poll_at=now + self._backoff(feed.errors + 1),
@@ -289,6 +298,9 @@ class FeedPoller:
             return EntryResult(entry.title, url, EntryStatus.PENDING, f"will try again: {e}", fetched=True)
         except CorpusError as e:  # no article in the page
             return self._failed(feed, entry, attempts, EntryStatus.FAILED, str(e))
+        except Exception as e:  # a bug: logged, and this page alone is given up (it must not stop the feed)
+            log.exception("feed %s: adding %s failed", feed.id, url)
+            return self._failed(feed, entry, attempts, EntryStatus.FAILED, f"unexpected error: {type(e).__name__}")
         status = {AddStatus.ADDED: EntryStatus.ADDED, AddStatus.UPDATED: EntryStatus.UPDATED}.get(
             added.status, EntryStatus.DUPLICATE if added.status == AddStatus.DUPLICATE else EntryStatus.FAILED)
         article = added.article

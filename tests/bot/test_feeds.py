@@ -310,3 +310,21 @@ def test_closing_mid_poll_ends_it_after_the_current_page_and_a_later_poll_takes_
     retried = again.poll_feed(again.due_feeds()[0])
     assert len(retried.added) == 2 and site.total("/news/") == 3
     again.close()
+
+
+def test_a_bug_on_one_page_is_logged_and_does_not_stop_the_feed(feeds: EventService, site: FeedSite,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    links = pages(site, range(2))
+    fetch_draft = feeds.ingester.fetch_draft
+
+    def broken_on_the_first(url: str):  # noqa: ANN202
+        if url == links[0]:
+            raise RuntimeError("a bug")
+        return fetch_draft(url)
+
+    feeds.ingester.fetch_draft = broken_on_the_first  # type: ignore[method-assign]
+    feeds.follow_feed(site.add("/feed.xml", rss20(items(links)), "application/rss+xml"))
+    poll = feeds.poll_feeds().polls[0]
+    assert [(e.status, e.message) for e in poll.entries][0] == (EntryStatus.FAILED, "unexpected error: RuntimeError")
+    assert [e.url for e in poll.added] == [links[1]] and poll.feed.last_error is None
+    assert any(r.exc_info and "a bug" in str(r.exc_info[1]) for r in caplog.records)
