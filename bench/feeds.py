@@ -24,10 +24,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import perf  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.service import EventService
 
 
 def serve(feeds: int, entries: int) -> None:
@@ -89,8 +93,17 @@ def run(args: argparse.Namespace, port: int, server: subprocess.Popen) -> None:
         from index.embedder import HashEmbedder
 
         embedder = HashEmbedder()
-    folder = Path(tempfile.mkdtemp(prefix="feeds-", dir=perf.OUT if perf.OUT.is_dir() else None))
-    service = EventService(folder, cfg, embedder=embedder)
+    with tempfile.TemporaryDirectory(prefix="eventbot-feeds-") as folder:
+        service = EventService(Path(folder), cfg, embedder=embedder)
+        try:
+            measure(args, service, server)
+        finally:
+            service.close()
+
+
+def measure(args: argparse.Namespace, service: EventService, server: subprocess.Popen) -> None:
+    cfg = service.config
+    port = cfg.fetch.allowed_ports[0]
     for f in range(args.feeds):
         service.follow_feed(f"http://127.0.0.1:{port}/feeds/{f}.xml")
     if args.embedder == "model":
@@ -99,7 +112,7 @@ def run(args: argparse.Namespace, port: int, server: subprocess.Popen) -> None:
     from corpus.extract import extract  # noqa: F401  (imported before the clock, as a running bot has it)
 
     print(f"# {perf.machine_note()}; CPU: {_cpu()}; {args.feeds} feeds x {args.entries} entries; "
-          f"embedder: {cfg.embedding.model}; feeds.workers {cfg.feeds.workers}")
+          f"embedder: {cfg.embedding.model}; feeds.workers {cfg.feeds.workers}", flush=True)
     rss_before = perf.rss_mb()
     for label in ("first poll (everything new)", "second poll (nothing new)"):
         before = _counts(server)
@@ -110,13 +123,12 @@ def run(args: argparse.Namespace, port: int, server: subprocess.Popen) -> None:
         print(f"{label}: {seconds:.1f} s, {report.feeds_polled} feeds polled, "
               f"{after['feeds'] - before['feeds']} feed requests ({after['not_modified'] - before['not_modified']} "
               f"answered 304), {after['pages'] - before['pages']} pages fetched, {report.articles_added} articles "
-              f"added, {report.passages_indexed} passages indexed, {report.feeds_failed} feeds failed")
+              f"added, {report.passages_indexed} passages indexed, {report.feeds_failed} feeds failed", flush=True)
         if report.articles_added:
             print(f"  {report.articles_added / seconds:.1f} articles/s, {report.passages_indexed / seconds:.0f} "
                   "passages/s")
     print(f"RSS before the first poll {rss_before:.0f} MB, peak {perf.peak_rss_mb():.0f} MB; "
           f"stats: {service.stats().articles} articles, {service.stats().indexed} passages indexed")
-    service.close()
 
 
 def _cpu() -> str:
