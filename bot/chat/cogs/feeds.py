@@ -26,6 +26,8 @@ from corpus.models import AddedBy
 
 log = logging.getLogger(__name__)
 
+ANNOUNCED_TITLE_CHARS = 150  # a title in an announcement, at most
+
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_messages=True)
@@ -148,21 +150,20 @@ class Feeds(commands.GroupCog, group_name="feed",
 
 
 def announcement(feed: Feed, added: Sequence[EntryResult], max_items: int) -> str:
-    """`**New from Title**` then one `• [Title](<link>)` line per article, at most `max_items`."""
-    shown = list(added)[:max_items]
-    more = len(added) - len(shown)
+    """`**New from Title** (N articles)` then one `• [Title](<link>)` line per article: at most `max_items`,
+    and as many as fit whole in one message; `… and N more` for the rest."""
     header = f"**New from {render.unlinked(feed.title, 100)}** ({len(added)} article{'s' * (len(added) != 1)})"
-    tail = f"\u2026 and {more} more" if more else ""
-    room = (render.CONTENT_LIMIT - render.dlen(header) - render.dlen(tail) - 2) // len(shown) - 3
-    lines = [header]
-    for entry in shown:
-        title = render.linked_title(entry.title, entry.url, min(render.TITLE_CHARS, max(20, room // 3)))
-        if render.dlen(title) > room:  # the link does not fit: the title alone
-            title = render.unlinked(entry.title, max(1, room))
-        lines.append(f"\u2022 {title}")
-    if tail:
-        lines.append(tail)
-    return render.fit("\n".join(lines))
+    room = render.CONTENT_LIMIT - render.dlen(f"\n\u2026 and {len(added)} more")
+    lines, used = [header], render.dlen(header)
+    for entry in list(added)[:max_items]:
+        line = f"\u2022 {render.linked_title(entry.title, entry.url, ANNOUNCED_TITLE_CHARS)}"
+        if used + 1 + render.dlen(line) > room:
+            break
+        lines.append(line)
+        used += 1 + render.dlen(line)
+    if len(lines) - 1 < len(added):
+        lines.append(f"\u2026 and {len(added) - len(lines) + 1} more")
+    return "\n".join(lines)
 
 
 def feed_list(feeds: Sequence[Feed], now: float) -> str:
