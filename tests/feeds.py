@@ -19,6 +19,8 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
+from bot.config import Config, EmbeddingConfig, FeedsConfig, FetchConfig
+
 LAST_MODIFIED = "Mon, 30 Nov 2026 08:00:00 GMT"
 
 _TOWNS = ["Velmora", "Kastro", "Lindqvist", "Saltmarch", "Brenholt", "Orvik", "Tamsin Bay", "Kettle Point",
@@ -130,6 +132,12 @@ def atom(entries: Sequence[Item], title: str = "Test Ledger Atom", base: str | N
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"{xml_base}>'
             f"<title>{escape(title)}</title><id>urn:test:feed</id><updated>2026-11-30T09:00:00Z</updated>"
             f"{body}</feed>").encode()
+
+
+def site_config(site: FeedSite, feeds: FeedsConfig = FeedsConfig()) -> Config:
+    """A config for the tests' hash embedder that may fetch from `site` (127.0.0.1 and its port)."""
+    return Config(embedding=EmbeddingConfig(model="hash"), feeds=feeds,
+                  fetch=FetchConfig(allowed_private_hosts=["127.0.0.1"], allowed_ports=[site.port], timeout_seconds=5))
 
 
 # -- the site -----------------------------------------------------------------------------------------

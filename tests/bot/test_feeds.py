@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.config import Config, EmbeddingConfig, FeedsConfig, FetchConfig
+from bot.config import Config, FeedsConfig
 from bot.corpora import Corpora
 from bot.feeds import PollOutcome
 from bot.service import EventService
@@ -21,7 +21,7 @@ from corpus.errors import FetchFailed
 from corpus.feeds import EntryStatus, FeedExists, FeedNotFound, NotAFeed
 from corpus.models import AddedBy
 from index.embedder import HashEmbedder
-from tests.feeds import FeedSite, Item, article_page, atom, items, rss10, rss20, rss091, story
+from tests.feeds import FeedSite, Item, article_page, atom, items, rss10, rss20, rss091, site_config, story
 
 INTERVAL = 600.0
 FEEDS = FeedsConfig(poll_interval_seconds=INTERVAL, jitter=0.1, max_backoff_seconds=3600, max_new_entries=5,
@@ -43,8 +43,7 @@ def site() -> Iterator[FeedSite]:
 
 
 def config_for(site: FeedSite, **feeds: object) -> Config:
-    return Config(embedding=EmbeddingConfig(model="hash"), feeds=FEEDS.model_copy(update=feeds),
-                  fetch=FetchConfig(allowed_private_hosts=["127.0.0.1"], allowed_ports=[site.port], timeout_seconds=5))
+    return site_config(site, FEEDS.model_copy(update=feeds))
 
 
 def open_service(folder: Path, site: FeedSite, clock: Clock, **feeds: object) -> EventService:
