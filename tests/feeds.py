@@ -25,35 +25,46 @@ LAST_MODIFIED = "Mon, 30 Nov 2026 08:00:00 GMT"
 
 _TOWNS = ["Velmora", "Kastro", "Lindqvist", "Saltmarch", "Brenholt", "Orvik", "Tamsin Bay", "Kettle Point",
           "Marrow Hill", "Dunmere", "Oakhaven", "Riverside", "Calder", "Westfold", "Pellan"]
-_BODIES = ["the town council", "the harbour board", "the regional farm office", "the water authority",
-           "the teachers' union", "the ferry operator", "the hospital trust", "the rail company",
-           "the fire service", "the chamber of commerce", "the school board", "the fishing cooperative"]
-_ACTS = ["approved a budget of {n} million crowns for repairs", "postponed a vote on {n} new housing units",
-         "announced {n} new jobs at the quay", "reported {n} complaints about night-time noise",
-         "opened an inquiry into {n} missing shipments", "closed {n} roads after the storm",
-         "hired {n} seasonal workers for the harvest", "counted {n} visitors over the holiday weekend"]
 _SAYERS = ["spokeswoman Anja Verlinde", "chair Oskar Lindgren", "director Petra Lund", "mayor Idris Calloway",
            "treasurer Mira Okafor", "secretary Tomas Reyes"]
+# Words the stories are drawn from at random: every story its own wording, as real articles have (templated
+# sentences would make every story look like a copy of the others to the syndication check).
+_WORDS = """harbour council budget vote storm repairs ferry quay workers union strike wages school hospital nurses
+bridge river flood water pumps farmers harvest frost orchard cherries grain market prices shops rents housing
+tenants landlord police inquiry court judge ruling appeal minister ministry office report figures data survey
+residents families children teachers pupils exams rail station trains delays buses road traffic closure
+festival music theatre museum library archive fire crews blaze forest smoke wind power turbines grid cables
+outage engineers contract tender company shares profits losses jobs factory plant steel timber fishing boats
+catch quota coast lighthouse tourists hotels season weekend holiday visitors ticket fares airport runway
+flights cargo port containers cranes dock shift night morning evening statement plan proposal draft law tax
+levy grant fund charity volunteers clinic doctors patients beds ward waiting list election candidate ballot
+turnout mayor deputy committee hearing evidence witness documents emails audit accounts deficit surplus loan
+bank interest rate savings pension benefits council tax schools district quarter village valley hill lake
+dam reservoir drought rainfall snow ice roads gritters salt supplies shortage queue protest march square
+""".split()
+_VERBS = ["approved", "rejected", "postponed", "announced", "questioned", "defended", "criticised", "welcomed",
+          "reviewed", "published", "delayed", "expanded", "cut", "raised", "closed", "reopened", "funded", "promised"]
+
+
+def _sentence(rng: random.Random, town: str) -> str:
+    words = [rng.choice(_WORDS) for _ in range(rng.randint(7, 12))]
+    words.insert(rng.randint(1, 3), rng.choice(_VERBS))
+    words.insert(rng.randint(4, len(words)), f"{rng.randint(2, 990)}")
+    return f"{town} {' '.join(words)}."
 
 
 def story(n: int, seed: int = 0) -> tuple[str, list[str]]:
-    """Article `n`'s title and four paragraphs: plain news prose, different for every (n, seed)."""
+    """Article `n`'s title and four paragraphs of news-like prose, different for every (n, seed)."""
     rng = random.Random(n * 7919 + seed)
-    town, body = rng.choice(_TOWNS), rng.choice(_BODIES)
-    act = rng.choice(_ACTS).format(n=n + 2)
-    day = rng.choice(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])
-    title = f"{town}: {body} {act.split(' ')[0]} {act.split(' ', 1)[1][:40]} (report {n}-{seed})"
+    town = rng.choice(_TOWNS)
+    title = f"{town} {rng.choice(_VERBS)} {' '.join(rng.choice(_WORDS) for _ in range(5))} (report {n}-{seed})"
     sayer = rng.choice(_SAYERS)
-    second = rng.choice(_ACTS).format(n=rng.randint(3, 900))
+    day = rng.choice(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])
     paragraphs = [
-        f"{town.upper()} - On {day}, {body} in {town} {act}, according to documents seen by reporters "
-        f"and confirmed by two officials who attended the meeting (item {n}, series {seed}).",
-        f"\"We did not expect the figures to move this quickly, and we will publish every detail next week,\" "
-        f"{sayer} said after the session, adding that residents could comment until the end of the month.",
-        f"Earlier this year the same office {second}, a decision that drew criticism from shop owners along "
-        f"the waterfront and from several members of the opposition in {rng.choice(_TOWNS)}.",
-        f"A follow-up hearing is planned for {rng.choice(['April', 'May', 'June', 'July'])} {rng.randint(1, 28)}, "
-        f"when {rng.choice(_BODIES)} is expected to present its own estimate of {rng.randint(10, 99)} cases.",
+        f"{town.upper()} - On {day}, " + " ".join(_sentence(rng, town) for _ in range(3)),
+        f"\"{' '.join(_sentence(rng, town) for _ in range(2))}\" {sayer} said on {day}.",
+        " ".join(_sentence(rng, rng.choice(_TOWNS)) for _ in range(3)),
+        " ".join(_sentence(rng, town) for _ in range(2)),
     ]
     return title, paragraphs
 
