@@ -2,7 +2,7 @@
 
 Usage (from the repository root; heavy, so under the shared CPU lock):
 
-    flock /tmp/eventbot-cpu.lock .venv/bin/python bench/feeds.py                   # the packaged model, ~5 min
+    flock /tmp/eventbot-cpu.lock .venv/bin/python bench/feeds.py                   # the packaged model, ~8 min
     flock /tmp/eventbot-cpu.lock .venv/bin/python bench/feeds.py --embedder hash   # no model: fetch + extract
     ... bench/feeds.py --feeds 10 --entries 20                                      # a quick run
 
