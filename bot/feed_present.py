@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.feeds import FeedPoll, PollOutcome
 from corpus.feeds import EntryStatus, Feed
@@ -25,7 +25,7 @@ def when(stamp: float | None, now: float) -> str:
 
 
 def iso(stamp: float | None) -> str | None:
-    return None if stamp is None else datetime.fromtimestamp(stamp, timezone.utc).isoformat(timespec="seconds")
+    return None if stamp is None else datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds")
 
 
 def feed_status(feed: Feed, now: float) -> str:

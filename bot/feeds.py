@@ -24,8 +24,7 @@ from bot.ingest import Ingester, fetch_options
 from bot.results import AddStatus
 from corpus import fetch
 from corpus.errors import ArticleNotFound, CorpusError, FetchFailed, FetchRefused, StoreBusy
-from corpus.feeds import (FEED_ACCEPT, FEED_TYPES, EntryStatus, Feed, FeedEntry, FeedStore, ParsedFeed, StoredEntry,
-                          parse_feed)
+from corpus.feeds import FEED_ACCEPT, FEED_TYPES, EntryStatus, Feed, FeedEntry, FeedStore, ParsedFeed, parse_feed
 from corpus.store import ArticleStore
 
 log = logging.getLogger(__name__)

@@ -160,7 +160,6 @@ class EventService:
                      model=self.config.embedding.model, data_dir=str(self.data_dir),
                      index_bytes=self.index.size_bytes(), sources=self.store.sources())
 
-
     # -- feeds (bot/feeds.py) --------------------------------------------------------------------------
 
     @property

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
@@ -94,7 +94,7 @@ class Item:
 
 def items(links: Sequence[str], start: int = 0, newest: datetime | None = None) -> list[Item]:
     """Feed items for these links, newest first, an hour apart, titled after their stories."""
-    newest = newest or datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+    newest = newest or datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     return [Item(story(start + i)[0], link, guid=f"urn:test:{start + i}", date=newest - timedelta(hours=i),
                  author="Nadia Sorensen") for i, link in enumerate(links)]
 
@@ -145,9 +145,9 @@ def atom(entries: Sequence[Item], title: str = "Test Ledger Atom", base: str | N
             f"{body}</feed>").encode()
 
 
-def site_config(site: FeedSite, feeds: FeedsConfig = FeedsConfig()) -> Config:
+def site_config(site: FeedSite, feeds: FeedsConfig | None = None) -> Config:
     """A config for the tests' hash embedder that may fetch from `site` (127.0.0.1 and its port)."""
-    return Config(embedding=EmbeddingConfig(model="hash"), feeds=feeds,
+    return Config(embedding=EmbeddingConfig(model="hash"), feeds=feeds or FeedsConfig(),
                   fetch=FetchConfig(allowed_private_hosts=["127.0.0.1"], allowed_ports=[site.port], timeout_seconds=5))
 
 
@@ -222,7 +222,7 @@ class FeedSite:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 status, headers, body = site.answer(self.path.split("?")[0], self.headers.get("If-None-Match"),
                                                     self.headers.get("If-Modified-Since"))
                 self.send_response(status)

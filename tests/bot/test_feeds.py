@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
-import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from corpus.errors import FetchFailed
 from corpus.feeds import EntryStatus, FeedExists, FeedNotFound, NotAFeed
 from corpus.models import AddedBy
 from index.embedder import HashEmbedder
-from tests.feeds import FeedSite, Item, article_page, atom, items, rss10, rss20, rss091, site_config, story
+from tests.feeds import FeedSite, Item, article_page, atom, items, rss091, rss10, rss20, site_config, story
 
 INTERVAL = 600.0
 FEEDS = FeedsConfig(poll_interval_seconds=INTERVAL, jitter=0.1, max_backoff_seconds=3600, max_new_entries=5,
@@ -264,7 +264,7 @@ def test_cli_follows_lists_polls_and_removes(tmp_path: Path, site: FeedSite) -> 
     bad = site.add("/broken.xml", rss20(items(pages(site, range(2, 3)))), "application/rss+xml")
     runner = CliRunner()
 
-    def run(*args: str):  # noqa: ANN202
+    def run(*args: str):
         return runner.invoke(app, [*args, "-c", str(config)])
 
     assert run("feed", "add", good).exit_code == 0
@@ -293,7 +293,7 @@ def test_closing_mid_poll_ends_it_after_the_current_page_and_a_later_poll_takes_
     fetch_draft = service.ingester.fetch_draft
     closing: list[threading.Thread] = []
 
-    def fetch_then_close(url: str):  # noqa: ANN202
+    def fetch_then_close(url: str):
         if not closing:  # the bot stops while the first page is fetched
             closing.append(threading.Thread(target=service.close))
             closing[0].start()
@@ -316,7 +316,7 @@ def test_a_bug_on_one_page_is_logged_and_does_not_stop_the_feed(feeds: EventServ
     links = pages(site, range(2))
     fetch_draft = feeds.ingester.fetch_draft
 
-    def broken_on_the_first(url: str):  # noqa: ANN202
+    def broken_on_the_first(url: str):
         if url == links[0]:
             raise RuntimeError("a bug")
         return fetch_draft(url)
@@ -324,6 +324,6 @@ def test_a_bug_on_one_page_is_logged_and_does_not_stop_the_feed(feeds: EventServ
     feeds.ingester.fetch_draft = broken_on_the_first  # type: ignore[method-assign]
     feeds.follow_feed(site.add("/feed.xml", rss20(items(links)), "application/rss+xml"))
     poll = feeds.poll_feeds().polls[0]
-    assert [(e.status, e.message) for e in poll.entries][0] == (EntryStatus.FAILED, "unexpected error: RuntimeError")
+    assert (poll.entries[0].status, poll.entries[0].message) == (EntryStatus.FAILED, "unexpected error: RuntimeError")
     assert [e.url for e in poll.added] == [links[1]] and poll.feed.last_error is None
     assert any(r.exc_info and "a bug" in str(r.exc_info[1]) for r in caplog.records)

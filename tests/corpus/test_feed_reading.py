@@ -9,7 +9,7 @@ import pytest
 
 from corpus.feeds import EntryStatus, FeedExists, FeedNotFound, FeedStore, NotAFeed, parse_feed
 from corpus.store import ArticleStore
-from tests.feeds import Item, atom, items, rss10, rss20, rss091
+from tests.feeds import Item, atom, items, rss091, rss10, rss20
 
 BASE = "https://news.example/feeds/latest.xml"
 LINKS = ["https://news.example/a/1", "https://news.example/a/2"]

@@ -33,7 +33,7 @@ def config(tmp_path: Path, site: FeedSite, double: DiscordDouble) -> Config:
                            feeds={"poll_interval_seconds": POLL_SECONDS, "check_seconds": 0.1, "jitter": 0})
 
 
-async def _until(condition, timeout: float = 10.0) -> None:  # noqa: ANN001
+async def _until(condition, timeout: float = 10.0) -> None:
     for _ in range(int(timeout / 0.05)):
         if condition():
             return

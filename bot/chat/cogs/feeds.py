@@ -105,7 +105,7 @@ class Feeds(commands.GroupCog, group_name="feed",
                 log.exception("polling the feeds failed")
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.check_seconds)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._wake.clear()
 
