@@ -412,6 +412,77 @@ def doctor(config: ConfigOption = None,
     raise typer.Exit(exit_code(checks))
 
 
+feed_app = typer.Typer(help="Follow RSS and Atom feeds: their new articles are added as `add` adds a link.",
+                       no_args_is_help=True)
+app.add_typer(feed_app, name="feed")
+
+
+@feed_app.command("add")
+def feed_add(url: Annotated[str, typer.Argument(help="The feed's URL (RSS 0.9x/1.0/2.0 or Atom).")],
+             config: ConfigOption = None) -> None:
+    """Follow a feed (read first: a link that is no feed is refused). `eventbot run` polls it."""
+    with _service(config) as service:
+        feed = service.follow_feed(url)
+        err.print(f"following feed {feed.id}: {escape(feed.title)} ({escape(feed.url)}); "
+                  "`eventbot feed poll` adds its articles now, `eventbot run` polls it in the background")
+
+
+@feed_app.command("list")
+def feed_list(as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+              config: ConfigOption = None) -> None:
+    """The feeds followed: last poll, last new entry, last error, articles added."""
+    import time
+
+    from bot.feed_present import feed_json, feed_status
+
+    with _service(config) as service:
+        feeds = service.feeds()
+    if as_json:
+        print(json.dumps([feed_json(f) for f in feeds], ensure_ascii=False, indent=1))
+        return
+    if not feeds:
+        out.print("No feeds followed yet: `eventbot feed add URL`.")
+        return
+    now = time.time()
+    for f in feeds:
+        out.print(f"[bold]{f.id}.[/bold] {escape(f.title)}  [link={f.url}]{escape(f.url)}[/link]", soft_wrap=True)
+        colour = "yellow" if f.last_error else "dim"
+        out.print(f"   [{colour}]{escape(feed_status(f, now))}[/{colour}]", soft_wrap=True)
+
+
+@feed_app.command("remove")
+def feed_remove(url_or_id: Annotated[str, typer.Argument(help="The feed's URL or id (see `eventbot feed list`).")],
+                config: ConfigOption = None) -> None:
+    """Stop following a feed; the articles it added stay (remove them with `eventbot remove`)."""
+    with _service(config) as service:
+        feed = service.unfollow_feed(url_or_id)
+        err.print(f"stopped following feed {feed.id}: {escape(feed.title)}")
+
+
+@feed_app.command("poll")
+def feed_poll(config: ConfigOption = None) -> None:
+    """Poll every feed now and print what was added. Exit 0 when the polls ran, even if some feeds failed
+    (their errors are listed)."""
+    from bot.feed_present import poll_line
+
+    with _service(config) as service:
+        if not service.feeds():
+            err.print("No feeds followed yet: `eventbot feed add URL`.")
+            return
+        report = service.poll_feeds()
+    for poll in report.polls:
+        colour = "red" if poll.error else "green" if poll.added else "dim"
+        out.print(f"[bold]{poll.feed.id}.[/bold] {escape(poll.feed.title)}: "
+                  f"[{colour}]{escape(poll_line(poll))}[/{colour}]", soft_wrap=True)
+        for entry in poll.added:
+            out.print(f"   {escape(entry.title)}  [link={entry.url}]{escape(entry.url or '')}[/link]", soft_wrap=True)
+    err.print(f"polled {report.feeds_polled} feeds in {report.seconds:.1f} s: {report.articles_added} articles "
+              f"added ({report.passages_indexed} passages), {report.pages_fetched} pages fetched, "
+              f"{report.not_modified} not modified, {report.feeds_failed} failed")
+    for feed, error in report.errors:
+        err.print(f"[red]feed {feed.id} ({escape(feed.url)}):[/red] {escape(error)}", soft_wrap=True)
+
+
 def main() -> None:
     app()
 

@@ -119,6 +119,18 @@ class QuestionLogConfig(_Section):
     gaps_days: int = Field(7, ge=1, le=3650)  # the window /gaps and `eventbot gaps` look at by default
 
 
+class FeedsConfig(_Section):
+    poll_interval_seconds: float = Field(900.0, gt=0)  # each feed is polled this often (give or take the jitter)
+    jitter: float = Field(0.1, ge=0, le=0.5)  # a fraction of each wait, added or taken at random
+    max_backoff_seconds: float = Field(21600.0, gt=0)  # the longest wait after polls that failed in a row
+    max_new_entries: int = Field(20, ge=1)  # new entries taken from one poll of one feed; the rest are skipped
+    entry_retry_seconds: float = Field(600.0, gt=0)  # first wait before fetching a failed entry's page again
+    entry_max_attempts: int = Field(4, ge=1)  # tries of an entry's page before it is given up
+    workers: int = Field(4, ge=1, le=64)  # feeds polled at once
+    check_seconds: float = Field(30.0, gt=0)  # how often the running bot looks for feeds due
+    announce_max_items: int = Field(10, ge=1, le=50)  # articles listed in one announcement, at most
+
+
 class Config(_Section):
     data_dir: Path = Path("data")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
@@ -131,6 +143,7 @@ class Config(_Section):
     discord: DiscordConfig = DiscordConfig()
     metrics: MetricsConfig = MetricsConfig()
     question_log: QuestionLogConfig = QuestionLogConfig()
+    feeds: FeedsConfig = FeedsConfig()
 
 
 def _format_errors(err: ValidationError) -> str:

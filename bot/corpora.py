@@ -62,6 +62,13 @@ class Corpora:
                 self._services[guild_id] = service
             return service
 
+    def stored_guilds(self) -> list[int]:
+        """With per-server corpora, the servers whose corpus is on disk (opened or not); else none."""
+        if self._shared is not None:
+            return []
+        folder = self.data_dir / "guilds"
+        return sorted(int(p.name) for p in folder.iterdir() if p.name.isdigit()) if folder.is_dir() else []
+
     def services(self) -> list[EventService]:
         with self._lock:
             return [self._shared] if self._shared is not None else list(self._services.values())

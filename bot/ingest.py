@@ -51,9 +51,7 @@ class Ingester:
         f = self.fetching
         with logs.request("fetch"):
             try:
-                page = fetch.fetch(url, timeout=f.timeout_seconds, max_bytes=f.max_bytes, user_agent=f.user_agent,
-                                   allowed_private_hosts=tuple(f.allowed_private_hosts),
-                                   allowed_ports=tuple(f.allowed_ports), max_redirects=f.max_redirects)
+                page = fetch.fetch(url, **fetch_options(f))
             except CorpusError as e:
                 log.info("fetching %s failed: %s", url, e)
                 raise
@@ -222,6 +220,13 @@ class Ingester:
         if how and held.url and normalize_url(draft.url or "") == held.url:
             message += f" (its URL differs only by {_listed(how)})"
         return message
+
+
+def fetch_options(f: FetchConfig) -> dict:
+    """The safe fetcher's keyword arguments the `fetch` config section gives."""
+    return {"timeout": f.timeout_seconds, "max_bytes": f.max_bytes, "user_agent": f.user_agent,
+            "allowed_private_hosts": tuple(f.allowed_private_hosts), "allowed_ports": tuple(f.allowed_ports),
+            "max_redirects": f.max_redirects}
 
 
 def _listed(items: list[str]) -> str:

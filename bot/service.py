@@ -14,12 +14,14 @@ from bot import metrics
 from bot.asklog import Activity, Logged, Origin, QuestionLog, Vote
 from bot.config import Config
 from bot.gaps import Gap, find_gaps
+from bot.feeds import FeedPoll, FeedPoller, PollReport
 from bot.ingest import Ingester
 from bot.live_index import LiveIndex
 from bot.preview import Preview
 from bot.results import AddResult, Answer, ImportReport, Stats
 from corpus.errors import ArticleNotFound
 from corpus.models import AddedBy, Article, ArticleDraft, Passage
+from corpus.feeds import Feed, FeedNotFound, FeedStore
 from corpus.store import ArticleStore
 from index.embedder import Embedder, QueryCache, load_embedder
 from retrieval.errors import RetrievalError
@@ -56,13 +58,17 @@ class EventService:
         self.retriever = Retriever(self.index, self.store, _Queries(self), config.retrieval)
         q = config.question_log
         self.questions = QuestionLog(self.data_dir / "questions.sqlite3", q.keep_days, q.enabled)
+        self._feeds: FeedPoller | None = None
+        self._feeds_lock = threading.Lock()
 
     @classmethod
     def from_config(cls, cfg: Config) -> EventService:
         return cls(cfg.data_dir, cfg)
 
     def close(self) -> None:
-        """Stop following other processes, publish the index if it lags, close the store."""
+        """Stop polling feeds, stop following other processes, publish the index if it lags, close the store."""
+        if self._feeds is not None:  # a poll running ends after its current entry's fetch
+            self._feeds.close(wait=self.config.fetch.timeout_seconds + 1)
         self.index.close()
         self.store.close()
         self.questions.close()
@@ -232,6 +238,53 @@ class EventService:
         return Stats(articles=articles, passages=passages, indexed=self.index.count(),
                      model=self.config.embedding.model, data_dir=str(self.data_dir),
                      index_bytes=self.index.size_bytes(), sources=self.store.sources())
+
+    # -- feeds (bot/feeds.py) --------------------------------------------------------------------------
+
+    @property
+    def feed_poller(self) -> FeedPoller:
+        """The feeds of this corpus and their poller (the feed tables are made on first use)."""
+        with self._feeds_lock:
+            if self._feeds is None:
+                self._feeds = FeedPoller(FeedStore(self.store.path), self.ingester, self.store, self.config.feeds,
+                                         self.config.fetch)
+            return self._feeds
+
+    def follow_feed(self, url: str, channel_id: int | None = None, added_by: AddedBy | None = None) -> Feed:
+        """Follow an RSS or Atom feed (fetched and read first: a wrong link is refused with its reason).
+        Its new articles are added at each poll and announced in `channel_id`, when given.
+
+        Raises:
+            FeedExists, FetchFailed, FetchRefused, NotAFeed (CorpusError).
+        """
+        by = added_by or AddedBy()
+        return self.feed_poller.follow(url, by.guild_id, channel_id, by.user_id)[0]
+
+    def feeds(self, guild_id: int | None = None) -> list[Feed]:
+        """The feeds followed (only a server's, when `guild_id` is given)."""
+        return self.feed_poller.feeds.feeds(guild_id)
+
+    def unfollow_feed(self, url_or_id: str, guild_id: int | None = None) -> Feed:
+        """Stop following a feed (by its URL or id); the articles it added stay. With `guild_id`, only that
+        server's feeds. Raises `FeedNotFound`."""
+        feed = self.feed_poller.feeds.find(url_or_id)
+        if guild_id is not None and feed.guild_id != guild_id:
+            raise FeedNotFound(f"this server follows no feed with the id or URL {url_or_id.strip()!r}")
+        self.feed_poller.feeds.remove(feed.id)
+        return feed
+
+    def due_feeds(self) -> list[Feed]:
+        """The feeds whose poll (or an entry's retry) is due now."""
+        return self.feed_poller.feeds.due(self.feed_poller.clock())
+
+    def poll_feed(self, feed: Feed) -> FeedPoll:
+        """Poll one feed now (its new entries added, its due retries tried) and schedule its next poll."""
+        return self.feed_poller.poll(feed)
+
+    def poll_feeds(self, due_only: bool = False, guild_id: int | None = None,
+                   done: Callable[[FeedPoll], None] | None = None) -> PollReport:
+        """Poll every feed now (or only those due, or a server's); see bot/feeds.py."""
+        return self.feed_poller.poll_all(due_only, guild_id, done)
 
 
 class _Queries:

@@ -28,6 +28,7 @@ compression ratio (a compression bomb is refused early).
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import logging
 import socket
 import ssl
@@ -61,6 +62,9 @@ class FetchedPage:
     content_type: str
     body: bytes
     address: str = ""  # the IP address the page came from
+    status: int = 200  # 304: not modified since the `validators` sent, and `body` is empty
+    validators: tuple[str, str] = ("", "")  # the response's ETag and Last-Modified, for a conditional GET
+    charset: str = ""  # the Content-Type's charset parameter, when it has one
 
 
 # A lookup given up at the deadline still holds its thread until the system resolver answers (it may take
@@ -189,9 +193,16 @@ class SafeTransport(httpx.HTTPTransport):
 
     def __init__(self, policy: AddressPolicy, verify: bool = True, deadline: float | None = None) -> None:
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify), max_connections=4, http1=True, http2=False,
+            ssl_context=_ssl_context(verify), max_connections=4, http1=True, http2=False,
             retries=0, network_backend=SafeBackend(policy, deadline),
         )
+
+
+@functools.lru_cache(maxsize=2)
+def _ssl_context(verify: bool) -> ssl.SSLContext:
+    """One TLS context per setting, made once: loading the CA bundle costs about 90 ms, every fetch otherwise.
+    (A context is safe to share between connections and threads once configured.)"""
+    return httpx.create_ssl_context(verify=verify)
 
 
 def _check_peer(response: httpx.Response, policy: AddressPolicy, host: str) -> str:
@@ -246,12 +257,16 @@ def check_url(url: str | httpx.URL, policy: AddressPolicy | None = None) -> http
 
 def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5_000_000, user_agent: str = "eventbot",
           allowed_private_hosts: Iterable[str] = (), allowed_ports: Iterable[int] = (80, 443),
-          max_redirects: int = 5, max_compression_ratio: float = MAX_COMPRESSION_RATIO) -> FetchedPage:
+          max_redirects: int = 5, max_compression_ratio: float = MAX_COMPRESSION_RATIO,
+          types: Iterable[str] = ALLOWED_TYPES, accept: str | None = None,
+          validators: tuple[str, str] = ("", "")) -> FetchedPage:
     """GET a page from an untrusted link, following at most `max_redirects` redirects.
 
     `timeout` bounds each connect and read and also the whole fetch (redirects and body included).
     `allowed_private_hosts` (host names, IPs or CIDR networks) may be private; `allowed_ports` are the
-    only ports fetched from.
+    only ports fetched from. `types`: the content types taken (and `accept` the Accept header asking for
+    them). `validators`: the ETag and Last-Modified of the copy held, sent as If-None-Match and
+    If-Modified-Since (a conditional GET): a 304 answer is a `FetchedPage` with `status` 304 and no body.
 
     Raises:
         FetchRefused: the link, an address, a redirect, the content type or the size is refused
@@ -260,8 +275,9 @@ def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5_000_000, user_a
         ValueError: a malformed allowlist entry or port (the config validates them first).
     """
     policy = AddressPolicy.build(allowed_private_hosts, allowed_ports)
+    asked = _Asked(tuple(types), accept or _ACCEPT, validators)
     try:
-        return _fetch(url, policy, timeout, max_bytes, user_agent, max_redirects, max_compression_ratio)
+        return _fetch(url, policy, timeout, max_bytes, user_agent, max_redirects, max_compression_ratio, asked)
     except FetchRefused as e:
         detail = getattr(e, "detail", "")
         log.warning("refused to fetch %s: %s%s", url, e, f" [{detail}]" if detail else "")
@@ -271,12 +287,28 @@ def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5_000_000, user_a
         raise
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What a fetch asks for: the content types it takes, its Accept header, the validators it sends."""
+
+    types: tuple[str, ...]
+    accept: str
+    validators: tuple[str, str]
+
+    def headers(self) -> dict[str, str]:
+        etag, modified = self.validators
+        return {"Accept": self.accept, **({"If-None-Match": etag} if etag else {}),
+                **({"If-Modified-Since": modified} if modified else {})}
+
+
+_ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1"
+
+
 def _fetch(url: str, policy: AddressPolicy, timeout: float, max_bytes: int, user_agent: str, max_redirects: int,
-           max_ratio: float) -> FetchedPage:
+           max_ratio: float, asked: _Asked) -> FetchedPage:
     deadline = time.monotonic() + timeout
     current = check_url(url, policy)
-    headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate",
-               "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1"}
+    headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate", **asked.headers()}
     try:
         # The transport itself, not an httpx.Client: the client parses every Location header on its own
         # (raising InvalidURL for `http:\\x`), and redirects are followed here, by `_redirect`.
@@ -299,7 +331,7 @@ def _fetch(url: str, policy: AddressPolicy, timeout: float, max_bytes: int, user
                     if response.status_code in REDIRECT_CODES and response.headers.get("location"):
                         current = _redirect(current, response.headers["location"], policy)
                         continue
-                    return _page(url, current, response, address, max_bytes, max_ratio, deadline, timeout)
+                    return _page(url, current, response, address, max_bytes, max_ratio, deadline, timeout, asked)
                 finally:
                     response.close()
     except httpx.TimeoutException as e:
@@ -326,13 +358,20 @@ def _redirect(current: httpx.URL, location: str, policy: AddressPolicy) -> httpx
 
 
 def _page(url: str, final: httpx.URL, response: httpx.Response, address: str, max_bytes: int, max_ratio: float,
-          deadline: float, timeout: float) -> FetchedPage:
+          deadline: float, timeout: float, asked: _Asked) -> FetchedPage:
     status = response.status_code
+    validators = (response.headers.get("etag", "").strip(), response.headers.get("last-modified", "").strip())
+    if status == 304 and any(asked.validators):
+        return FetchedPage(url=url, final_url=str(final), content_type="", body=b"", address=address, status=304,
+                           validators=tuple(v or held for v, held in zip(validators, asked.validators)))  # type: ignore[arg-type]
     if not 200 <= status < 300:
         why = "" if status >= 400 else " instead of a page"
         raise FetchFailed(f"could not fetch {url}: the server answered {status} {response.reason_phrase}{why}")
-    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type and content_type not in ALLOWED_TYPES:
+    content_type, _, params = response.headers.get("content-type", "").partition(";")
+    content_type = content_type.strip().lower()
+    charset = next((v.strip().strip('"\'') for k, _, v in (p.partition("=") for p in params.split(";"))
+                    if k.strip().lower() == "charset"), "")
+    if content_type and content_type not in asked.types:
         raise FetchRefused(f"refused: {url} is {content_type}, not a web page or text", "content_type")
     encoding = response.headers.get("content-encoding", "").strip().lower() or "identity"
     if encoding not in _ENCODINGS:
@@ -343,10 +382,12 @@ def _page(url: str, final: httpx.URL, response: httpx.Response, address: str, ma
     body = _read_body(url, response, encoding, max_bytes, max_ratio, deadline, timeout)
     if not content_type:
         content_type = sniff(body)
-        if content_type not in ALLOWED_TYPES:
-            raise FetchRefused(f"refused: {url} is binary data (no Content-Type was sent), not a web page or text",
+        if content_type not in asked.types:
+            what = "binary data" if content_type == "application/octet-stream" else content_type
+            raise FetchRefused(f"refused: {url} is {what} (no Content-Type was sent), not a web page or text",
                                "content_type")
-    return FetchedPage(url=url, final_url=str(final), content_type=content_type, body=body, address=address)
+    return FetchedPage(url=url, final_url=str(final), content_type=content_type, body=body, address=address,
+                       status=status, validators=validators, charset=charset)
 
 
 _HTML_STARTS = tuple(t.encode() for t in (
@@ -358,8 +399,8 @@ _BINARY_BYTES = frozenset(b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10
 
 def sniff(body: bytes) -> str:
     """The type of a body sent without a Content-Type, as a browser guesses it (WHATWG MIME sniffing, for
-    the types we read): markup at the start is text/html, a UTF-16 text or bytes free of control codes
-    text/plain, anything else application/octet-stream."""
+    the types we read): markup at the start is text/html, an XML document text/xml (XHTML when it holds
+    <html), a UTF-16 text or bytes free of control codes text/plain, anything else application/octet-stream."""
     head = body[:1445]
     if head.startswith((b"\xfe\xff", b"\xff\xfe")):
         return "text/plain"
@@ -368,7 +409,7 @@ def sniff(body: bytes) -> str:
         if start.startswith(tag) and start[len(tag):len(tag) + 1] in (b" ", b">", b"") and len(start) > len(tag):
             return "text/html"
     if start.startswith(b"<?xml"):
-        return "application/xhtml+xml" if b"<html" in head.lower() else "application/octet-stream"
+        return "application/xhtml+xml" if b"<html" in head.lower() else "text/xml"
     return "application/octet-stream" if _BINARY_BYTES.intersection(head) else "text/plain"
 
 

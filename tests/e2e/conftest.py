@@ -130,17 +130,23 @@ async def pages() -> AsyncIterator[PageServer]:
 # -- config, service, double, bot -------------------------------------------------------------------
 
 
-@pytest.fixture
-def config(tmp_path: Path, pages: PageServer, double: DiscordDouble) -> Config:
-    """config.yaml as an operator would write it for this guild, read by load_config."""
-    path = tmp_path / "config.yaml"
+def operator_config(folder: Path, double: DiscordDouble, port: int, **extra: Any) -> Config:
+    """config.yaml as an operator would write it for this guild (pages from 127.0.0.1:`port` allowed, no
+    cooldowns, `extra` sections added), read by load_config."""
+    path = folder / "config.yaml"
     raw = _config_dict(
-        fetch={"allowed_private_hosts": ["127.0.0.1"], "allowed_ports": [pages.port]},
+        fetch={"allowed_private_hosts": ["127.0.0.1"], "allowed_ports": [port]},
         discord={"guild_ids": [double.guild_id], "ask_cooldown_seconds": 0, "add_cooldown_seconds": 0,
                  "progress_interval": PROGRESS_INTERVAL},
+        **extra,
     )
     path.write_text(json.dumps(raw), encoding="utf-8")  # JSON is YAML
     return load_config(path)  # data_dir: EVENTBOT_DATA_DIR, set per test by tests/conftest.py
+
+
+@pytest.fixture
+def config(tmp_path: Path, pages: PageServer, double: DiscordDouble) -> Config:
+    return operator_config(tmp_path, double, pages.port)
 
 
 @pytest.fixture

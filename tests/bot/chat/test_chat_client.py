@@ -31,11 +31,14 @@ async def loaded_bot(service: EventService, settings: DiscordConfig = DiscordCon
 async def test_commands_and_who_sees_them(service: EventService) -> None:
     bot = await loaded_bot(service)
     commands = {c.name: c for c in bot.tree.get_commands(type=discord.AppCommandType.chat_input)}
-    assert set(commands) == {"ask", "add", "remove", "sources", "reindex", "stats", "gaps", "settings"}
+    assert set(commands) == {"ask", "add", "remove", "sources", "reindex", "stats", "gaps", "settings", "feed"}
     menus = {c.name: c for c in bot.tree.get_commands(type=discord.AppCommandType.message)}
     assert set(menus) == {"Ask eventbot about this"} and menus["Ask eventbot about this"].default_permissions is None
     assert commands["ask"].default_permissions is None
-    for name in ("add", "remove", "sources", "gaps"):
+    assert {c.name for c in commands["feed"].commands} == {"add", "list", "remove"}
+    for sub in commands["feed"].commands:  # a subcommand's own default permissions are not sent: checked when run
+        assert [c.__qualname__ for c in sub.checks][0] == "_moderator"
+    for name in ("add", "remove", "sources", "gaps", "feed"):
         assert commands[name].default_permissions == discord.Permissions(manage_messages=True)
         assert commands[name].guild_only
     for name in ("reindex", "stats", "settings"):
