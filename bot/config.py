@@ -105,6 +105,13 @@ class DiscordConfig(_Section):
     page_size: int = Field(10, ge=1)  # articles per page of /sources
 
 
+class EventsConfig(_Section):
+    min_similarity: float = Field(0.6, ge=-1, le=3)
+    name_weight: float = Field(0.3, ge=0)
+    window_days: float = Field(14.0, ge=0)
+    passages_voting: int = Field(10, ge=1, le=200)
+
+
 class Config(_Section):
     data_dir: Path = Path("data")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
@@ -114,6 +121,7 @@ class Config(_Section):
     corpus: CorpusConfig = CorpusConfig()
     fetch: FetchConfig = FetchConfig()
     discord: DiscordConfig = DiscordConfig()
+    events: EventsConfig = EventsConfig()
 
 
 def _format_errors(err: ValidationError) -> str:

@@ -3,22 +3,28 @@ ingester and the retriever; it returns data (bot.results), and the front ends pu
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from bot.config import Config
+from bot.events import EventBook
 from bot.ingest import Ingester
 from bot.live_index import LiveIndex
 from bot.results import AddResult, Answer, ImportReport, Stats
 from corpus.models import AddedBy, Article, ArticleDraft
 from corpus.store import ArticleStore
 from index.embedder import Embedder, QueryCache, load_embedder
+from retrieval.timeline import EventSummary, Timeline
 from retrieval.ranker import Retriever
 
 Progress = Callable[[int, int], None]
+R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 DEFAULTS = Config()
 
@@ -47,6 +53,7 @@ class EventService:
                                config.retrieval, config.embedding.batch_size)
         self.ingester = Ingester(self.store, self.index, config.corpus, config.fetch)
         self.retriever = Retriever(self.index, self.store, _Queries(self), config.retrieval)
+        self.event_book = EventBook(self.data_dir / "events.npz", self.store, self.index, config.events)
 
     @classmethod
     def from_config(cls, cfg: Config) -> EventService:
@@ -88,25 +95,25 @@ class EventService:
 
     def add(self, target: str) -> AddResult:
         """Add one article from a URL or a local file path. Command line only: reads the host's disk."""
-        return self.ingester.add(target)
+        return self._clustered(self.ingester.add(target))
 
     def add_url(self, url: str, added_by: AddedBy | None = None) -> AddResult:
         """Fetch a page and add its article. Never reads local files, whatever the URL says.
         `added_by`: who asked, from which server (recorded with the article)."""
-        return self.ingester.add_url(url, added_by)
+        return self._clustered(self.ingester.add_url(url, added_by))
 
     def add_document(self, content: bytes, filename: str, url: str | None = None,
                      added_by: AddedBy | None = None) -> AddResult:
         """Add an uploaded file (.html, .htm, .txt, .md) from its bytes; nothing is read from disk."""
-        return self.ingester.add_document(content, filename, url, added_by)
+        return self._clustered(self.ingester.add_document(content, filename, url, added_by))
 
     def add_draft(self, draft: ArticleDraft, target: str = "") -> AddResult:
         """Store, embed and index one extracted article."""
-        return self.ingester.add_draft(draft, target)
+        return self._clustered(self.ingester.add_draft(draft, target))
 
     def import_file(self, path: Path, progress: Progress | None = None, chunk: int = 64) -> ImportReport:
         """Import a JSON array or JSON Lines file of articles; bad records are reported and skipped."""
-        return self.ingester.import_file(path, progress, chunk)
+        return self._clustered(self.ingester.import_file(path, progress, chunk))
 
     def remove(self, url_or_id: str) -> Article:
         """Remove an article and its passages from the store and every index.
@@ -117,7 +124,7 @@ class EventService:
         article = self.store.find(url_or_id)
         self.index.current()
         self.index.remove(self.store.remove(article.id))
-        return article
+        return self._clustered(article)
 
     def find(self, url_or_id: str) -> Article:
         """The held article with this URL or id. Raises `ArticleNotFound`."""
@@ -142,7 +149,27 @@ class EventService:
             RebuildRunning: another rebuild is in progress.
         """
         self.index.rebuild(progress)
+        self.event_book.rebuild()
         return self.stats()
+
+    # -- events -------------------------------------------------------------------------------------
+
+    def timeline(self, query: str, since: str | None = None, until: str | None = None) -> Timeline:
+        """The event `query` names as a timeline (bot.events), or `answered=False` with the reason."""
+        return self.event_book.timeline(self.retriever, query, since, until)
+
+    def events(self) -> list[EventSummary]:
+        """The events held, most recent activity first."""
+        return self.event_book.events()
+
+    def _clustered(self, result: R) -> R:
+        """`result`, once the event clusters have taken in the change that produced it (a failure to
+        cluster is logged: the article is held and answerable all the same, and clustered at the next sync)."""
+        try:
+            self.event_book.sync()
+        except Exception:  # noqa: BLE001 - adding must not fail for the clusters' sake
+            log.exception("could not update the event clusters; they catch up at the next change")
+        return result
 
     @property
     def rebuilding(self) -> bool:
