@@ -62,6 +62,7 @@ class TimelineEntry:
     speaker: str | None
     article_id: int
     passage_id: int
+    author: str | None = None
     first_report: bool = False
     # Other articles carrying this development's text: [{source, url, title, published_at}].
     also_carried_by: list[dict[str, str | None]] = field(default_factory=list)
@@ -188,7 +189,8 @@ def _conflicting(member: Member, entries: list[TimelineEntry]) -> tuple[Passage,
 def _entry(member: Member, passage: Passage) -> TimelineEntry:
     a = member.article
     return TimelineEntry(published_at=a.published_at, text=passage.text, title=a.title, url=a.url, source=a.source,
-                         origin=a.origin, speaker=passage.speaker, article_id=a.id, passage_id=passage.id)
+                         origin=a.origin, speaker=passage.speaker, article_id=a.id, passage_id=passage.id,
+                         author=a.author)
 
 
 def _carrier(article: Article) -> dict[str, str | None]:
@@ -202,7 +204,7 @@ def _other_carriers(entry: TimelineEntry, carriers: Iterable[dict[str, str | Non
 
 
 def short_day(published_at: str | None) -> str:
-    """ "4 Mar" (with the year when it is not given otherwise: "4 Mar 2026" from `long=True` callers)."""
+    """ "4 Mar", or "undated"."""
     try:
         d = date.fromisoformat((published_at or "")[:10])
     except ValueError:
