@@ -30,7 +30,7 @@ async def loaded_bot(service: EventService, settings: DiscordConfig = DiscordCon
 async def test_commands_and_who_sees_them(service: EventService) -> None:
     bot = await loaded_bot(service)
     commands = {c.name: c for c in bot.tree.get_commands()}
-    assert set(commands) == {"ask", "add", "remove", "sources", "reindex", "stats"}
+    assert set(commands) == {"ask", "add", "remove", "sources", "reindex", "stats", "timeline", "events"}
     assert commands["ask"].default_permissions is None
     for name in ("add", "remove", "sources"):
         assert commands[name].default_permissions == discord.Permissions(manage_messages=True)
