@@ -66,12 +66,13 @@ def day_of(published_at: str | None) -> int | None:
 
 
 def article_names(title: str, paragraphs: Iterable[str], kept: int = NAMES_KEPT) -> frozenset[str]:
-    """The keys of the names (people, places, organisations) an article mentions most, title counted twice."""
+    """The keys of the names (people, places, organisations) an article's paragraphs mention most; a name
+    its title repeats counts once more (a title's other capitalised words are no evidence: headlines are
+    often in title case)."""
     counts: Counter[str] = Counter()
-    for weight, text in [(2, title), *((1, p) for p in paragraphs)]:
-        for fact in facts(text):
-            if fact.kind == "name" and len(fact.key) > 2:
-                counts[fact.compared] += weight
+    for text in paragraphs:
+        counts.update(f.compared for f in facts(text) if f.kind == "name" and len(f.key) > 2)
+    counts.update({f.compared for f in facts(title) if f.kind == "name" and f.compared in counts})
     return frozenset(name for name, _ in counts.most_common(kept))
 
 
