@@ -106,7 +106,7 @@ class DiscordConfig(_Section):
 
 
 class EventsConfig(_Section):
-    min_similarity: float = Field(0.6, ge=-1, le=3)
+    min_similarity: float | None = Field(None, ge=-1, le=3)
     name_weight: float = Field(0.3, ge=0)
     window_days: float = Field(14.0, ge=0)
     passages_voting: int = Field(10, ge=1, le=200)

@@ -32,16 +32,28 @@ from retrieval.timeline import EventSummary, Member, Timeline, build, choose_eve
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # of events.npz; another one is rebuilt
+EVENT_SIMILARITY = 0.75
+"""`events.min_similarity` when the config leaves it to the model and the model names none (the packaged
+model's value, measured by bench/events.py)."""
 
 
 class EventBook:
     """The events of the articles in `store`, clustered from the vectors in `index`, saved at `path`."""
 
     def __init__(self, path: Path, store: ArticleStore, index: LiveIndex, params: EventsConfig) -> None:
-        self.path, self.store, self.index, self.params = Path(path), store, index, params
+        self.path, self.store, self.index, self.configured = Path(path), store, index, params
         self._clusters: Clusters | None = None
         self._hashes: dict[int, str] = {}  # article id -> content hash, of the clustered articles
         self._lock = threading.RLock()
+
+    @property
+    def params(self) -> EventsConfig:
+        """The configured settings, `min_similarity` taken from the model when the config leaves it (null)."""
+        if self.configured.min_similarity is not None:
+            return self.configured
+        embedder = self.index.current().embedder
+        return self.configured.model_copy(
+            update={"min_similarity": getattr(embedder, "default_event_similarity", EVENT_SIMILARITY)})
 
     # -- keeping in step ---------------------------------------------------------------------------
 
@@ -217,8 +229,8 @@ class EventBook:
         chosen = [a for a in articles.values() if in_period(a, answer.filters.get("since"), answer.filters.get("until"))]
         passages = self.store.passages_of([a.id for a in chosen])
         vectors = self.vectors({p.id for ps in passages.values() for p in ps})
-        members = [Member(a, ps, np.stack([vectors[p.id] for p in ps]) if ps else np.zeros((0, len(centroid))),
-                          self.store.carriers(a.id))
+        members = [Member(a, ps, np.stack([vectors[p.id] for p in ps]), self.store.carriers(a.id),
+                          frozenset(self._copies(a.id)))
                    for a in chosen if (ps := [p for p in passages.get(a.id, []) if p.id in vectors])]
         query_vector = retriever.queries.encode([answer.question])[0]
         entries = build(members, query_vector, centroid)

@@ -6,9 +6,9 @@ vector, and this module chooses and orders what is shown, and which event a quer
 
 - Key paragraph: per article, the passage closest to both the query and the event's centroid (a lead
   paragraph a little favoured, a heading or one-liner set back).
-- One entry per development: an article that is a syndicated copy of an earlier entry's article
-  (corpus.syndication.same_story), or whose key paragraph carries an earlier entry's text with the same
-  facts (`is_copy`), is folded into that entry's `also_carried_by`. An article with a near-identical
+- One entry per development: an article that is a syndicated copy of an earlier entry's article (as the
+  store links them, corpus.syndication), or whose key paragraph carries an earlier entry's text with the
+  same facts (`is_copy`), is folded into that entry's `also_carried_by`. An article with a near-identical
   paragraph stating other figures shows that paragraph, and both entries say what the other reports
   (`differs_from`: "1,200 residents (Harbour Watch, 4 Mar) / 1,500 residents (Valley Courier, 5 Mar)").
 - Order: publication time (undated articles last); the first entry is the first report.
@@ -24,13 +24,16 @@ from datetime import date
 import numpy as np
 
 from corpus.models import Article, Passage
-from corpus.syndication import conflicts, is_copy, near_identical, same_story, words
+from corpus.syndication import agree, conflicts, is_copy, near_identical, words
 from retrieval.answer import Answer, Reason
 
 LEAD_BONUS = 0.05  # a story's first paragraphs usually say what happened
 LEAD_PARAGRAPHS = 3
 SHORT_WORDS = 12  # a passage of fewer words is a heading or a teaser, seldom the development itself
 SHORT_PENALTY = 0.3
+CLOSE = 0.75
+"""Cosine of two paragraphs' vectors under which they are taken not to be near-identical without comparing
+their words (a paragraph and its copy with a figure changed score 0.9 and more)."""
 
 
 @dataclass(frozen=True)
@@ -97,13 +100,19 @@ class Timeline:
 
 @dataclass(frozen=True)
 class Member:
-    """An article of the event with its passages (in order), their vectors (rows, aligned; may be empty)
-    and the pages carrying exactly its text that were not stored twice ({source, url, title})."""
+    """An article of the event with its passages (in order), their vectors (rows, aligned; may be empty),
+    the pages carrying exactly its text that were not stored twice ({source, url, title}) and the held
+    articles carrying the same story (its syndicated copies: corpus.store's `copies`)."""
 
     article: Article
     passages: Sequence[Passage]
     vectors: np.ndarray
     carriers: Sequence[dict[str, str | None]] = ()
+    copy_of: frozenset[int] = frozenset()
+
+    @property
+    def has_vectors(self) -> bool:
+        return len(self.vectors) == len(self.passages) and len(self.passages) > 0
 
 
 def choose_event(answer: Answer, event_of: dict[int, int]) -> int | None:
@@ -128,21 +137,18 @@ def in_period(article: Article, since: str | None, until: str | None) -> bool:
 
 def build(members: Iterable[Member], query_vector: np.ndarray | None, centroid: np.ndarray | None) -> list[TimelineEntry]:
     """The timeline entries of an event's articles, in publication order, each development once."""
-    ordered = sorted(members, key=_when)
+    ordered = sorted((m for m in members if m.passages), key=_when)
     entries: list[TimelineEntry] = []
-    texts: dict[int, Sequence[str]] = {}  # article id -> its paragraphs, of the entries' articles
+    vectors: dict[int, np.ndarray] = {}  # passage id -> vector, of the entries' paragraphs
     for member in ordered:
-        if not member.passages:
-            continue
-        paragraphs = [p.text for p in member.passages]
-        conflicting = _conflicting(member, entries)
+        conflicting = _conflicting(member, entries, vectors)
         if conflicting is not None:
             passage, other = conflicting
             entry = _entry(member, passage)
             _mark_differs(entry, other)
         else:
-            home = next((e for e in entries if same_story(texts[e.article_id], paragraphs)), None)
             passage = _key_paragraph(member, query_vector, centroid)
+            home = next((e for e in entries if e.article_id in member.copy_of), None)
             home = home or next((e for e in entries if is_copy(e.text, passage.text)), None)
             if home is not None:
                 home.also_carried_by.append(_carrier(member.article))
@@ -151,7 +157,8 @@ def build(members: Iterable[Member], query_vector: np.ndarray | None, centroid: 
             entry = _entry(member, passage)
         entry.also_carried_by.extend(_other_carriers(entry, member.carriers))
         entries.append(entry)
-        texts[member.article.id] = paragraphs
+        if member.has_vectors:
+            vectors[entry.passage_id] = member.vectors[[p.id for p in member.passages].index(entry.passage_id)]
     if entries:
         entries[0].first_report = True
     return entries
@@ -165,7 +172,7 @@ def _when(member: Member) -> tuple:
 def _key_paragraph(member: Member, query_vector: np.ndarray | None, centroid: np.ndarray | None) -> Passage:
     """The passage closest to both the query and the event (a lead paragraph favoured, a heading set back)."""
     scores = np.zeros(len(member.passages), dtype=np.float32)
-    if len(member.vectors) == len(member.passages):
+    if member.has_vectors:
         for target in (query_vector, centroid):
             if target is not None:
                 scores += member.vectors @ target
@@ -177,11 +184,17 @@ def _key_paragraph(member: Member, query_vector: np.ndarray | None, centroid: np
     return member.passages[int(np.argmax(scores))]
 
 
-def _conflicting(member: Member, entries: list[TimelineEntry]) -> tuple[Passage, TimelineEntry] | None:
-    """A paragraph of the article that is near-identical to an earlier entry's but states other facts."""
+def _conflicting(member: Member, entries: list[TimelineEntry],
+                 vectors: dict[int, np.ndarray]) -> tuple[Passage, TimelineEntry] | None:
+    """A paragraph of the article that is near-identical to an earlier entry's but states other facts.
+    With vectors, only paragraphs close to an entry's (cosine `CLOSE`) are compared word by word."""
     for entry in entries:
-        for p in member.passages:
-            if near_identical(entry.text, p.text) and not is_copy(entry.text, p.text) and conflicts(entry.text, p.text):
+        candidates: Sequence[Passage] = member.passages
+        if member.has_vectors and entry.passage_id in vectors:
+            close = member.vectors @ vectors[entry.passage_id] >= CLOSE
+            candidates = [p for p, near in zip(member.passages, close, strict=True) if near]
+        for p in candidates:
+            if near_identical(entry.text, p.text) and not agree(entry.text, p.text) and conflicts(entry.text, p.text):
                 return p, entry
     return None
 

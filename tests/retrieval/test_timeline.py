@@ -17,11 +17,12 @@ HEADING = "Read more"
 _ids = iter(range(1, 10_000))
 
 
-def member(article_id: int, source: str, when: str | None, *paragraphs: str, carriers=()) -> Member:  # noqa: ANN001
+def member(article_id: int, source: str, when: str | None, *paragraphs: str, carriers=(),  # noqa: ANN001
+           copy_of: tuple[int, ...] = ()) -> Member:
     article = Article(article_id, f"{source} story {article_id}", f"https://{source.lower().replace(' ', '')}.example/{article_id}",
                       source, None, when, "en", None, f"hash{article_id}", "2026-04-01")
     passages = [Passage(next(_ids), article_id, i, text) for i, text in enumerate(paragraphs)]
-    return Member(article, passages, np.zeros((0, 4), dtype=np.float32), carriers)
+    return Member(article, passages, np.zeros((0, 4), dtype=np.float32), carriers, frozenset(copy_of))
 
 
 def test_entries_come_in_publication_order_with_the_first_report_marked() -> None:
@@ -36,8 +37,8 @@ def test_entries_come_in_publication_order_with_the_first_report_marked() -> Non
 
 
 def test_a_syndicated_copy_is_shown_once_with_also_carried_by() -> None:
-    copy = member(2, "Valley Courier", "2026-03-05", BREACH, RESCUE)
-    entries = build([member(1, "Harbour Watch", "2026-03-04", BREACH, RESCUE), copy], None, None)
+    copy = member(2, "Valley Courier", "2026-03-05", RESCUE, INQUIRY, copy_of=(1,))  # the store links them
+    entries = build([member(1, "Harbour Watch", "2026-03-04", BREACH, RESCUE, INQUIRY), copy], None, None)
     assert len(entries) == 1
     assert [c["source"] for c in entries[0].also_carried_by] == ["Valley Courier"]
     assert entries[0].also_carried_by[0]["published_at"] == "2026-03-05"
