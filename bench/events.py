@@ -228,9 +228,7 @@ def temporal(service, limit: int | None) -> dict:  # noqa: ANN001
 def scale(config, n: int, queries: int) -> dict:  # noqa: ANN001
     """First clustering, time to add one article and /timeline latency on a synthetic corpus of `n` passages."""
     from bench import synthetic
-    from bot.chat import timeline_render
     from bot.service import EventService
-    from bot.timeline_image import render_png
     from corpus.models import ArticleDraft
 
     source = synthetic.ensure(n, config, log=log)
@@ -259,20 +257,13 @@ def scale(config, n: int, queries: int) -> dict:  # noqa: ANN001
             assert result.status == "added", result.message
             adds.append((done - started) * 1000)
             syncs.append((done - stored) * 1000)
-        latencies = []
-        for q in perf.questions(queries):
-            started = time.perf_counter()
-            found = service.timeline(q)
-            if found.answered:
-                timeline_render.pages(found)
-                render_png(found)
-            latencies.append((time.perf_counter() - started) * 1000)
+        timed = latency(service, queries)
         passages = service.stats().passages
     finally:
         service.close()
     return {"passages": passages, "events": events, "first_clustering_s": round(first, 2),
             "add_one_article_ms": perf.percentiles(adds), "clusters_share_of_add_ms": perf.percentiles(syncs),
-            "timeline_ms": perf.percentiles(latencies)}
+            "timeline_ms": timed["ms"]}
 
 
 def latency(service, queries: int) -> dict:  # noqa: ANN001

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.present import attribution_parts
-from retrieval.timeline import EventSummary, TimelineEntry
+from retrieval.timeline import EventSummary, TimelineEntry, short_day
 
 FIRST_REPORT = "first report"
 
 
 def day(published_at: str | None) -> str:
     """ "4 Mar 2026", or "undated"."""
-    try:
-        d = date.fromisoformat((published_at or "")[:10])
-    except ValueError:
-        return "undated"
-    return f"{d.day} {d:%b %Y}"
+    return short_day(published_at, year=True)
 
 
 def span(summary: EventSummary) -> str:

@@ -216,13 +216,13 @@ def _other_carriers(entry: TimelineEntry, carriers: Iterable[dict[str, str | Non
     return [{**c, "published_at": c.get("published_at")} for c in carriers if c.get("url") not in held]
 
 
-def short_day(published_at: str | None) -> str:
-    """ "4 Mar", or "undated"."""
+def short_day(published_at: str | None, year: bool = False) -> str:
+    """ "4 Mar" ("4 Mar 2026" with `year`), or "undated"."""
     try:
         d = date.fromisoformat((published_at or "")[:10])
     except ValueError:
         return "undated"
-    return f"{d.day} {d:%b}"
+    return f"{d.day} {d:%b %Y}" if year else f"{d.day} {d:%b}"
 
 
 def _mark_differs(entry: TimelineEntry, other: TimelineEntry) -> None:

@@ -10,9 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.chat import checks, errors, render, timeline_render
+from bot.chat import checks, render, timeline_render
 from bot.chat.client import EventBot
 from bot.chat.cogs.ask import Ask
+from bot.chat.views import ExpiringView
 from retrieval.timeline import Timeline
 
 log = logging.getLogger(__name__)
@@ -79,14 +80,13 @@ def _picture(found: Timeline) -> bytes | None:
         return None
 
 
-class TimelineView(discord.ui.View):
+class TimelineView(ExpiringView):
     """Previous and next buttons over a timeline's pages (each page whole developments)."""
 
     def __init__(self, pages: list[discord.Embed], timeout: float = 600) -> None:
         super().__init__(timeout=timeout)
         self.pages = pages
         self.page = 0
-        self.message: discord.Message | None = None
         self._update()
 
     def _update(self) -> None:
@@ -106,16 +106,6 @@ class TimelineView(discord.ui.View):
     @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await self._show(interaction, self.page + 1)
-
-    async def on_timeout(self) -> None:
-        if self.message is not None:
-            try:
-                await self.message.edit(view=None)
-            except discord.HTTPException:
-                pass
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
-        await errors.handle(interaction, error)
 
 
 async def setup(bot: EventBot) -> None:
