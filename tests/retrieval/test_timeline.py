@@ -105,3 +105,18 @@ def test_period_bounds_are_inclusive_and_undated_articles_need_no_bounds() -> No
     assert in_period(a, "2026-03-04", "2026-03-04") and not in_period(a, "2026-03-05", None)
     undated = member(2, "X", None, BREACH).article
     assert in_period(undated, None, None) and not in_period(undated, "2026-01-01", None)
+
+
+def test_with_vectors_only_close_paragraphs_are_compared_and_differing_figures_still_found() -> None:
+    def with_vectors(m: Member, rows: list[list[float]]) -> Member:
+        v = np.array(rows, dtype=np.float32)
+        return Member(m.article, m.passages, v / np.linalg.norm(v, axis=1, keepdims=True))
+
+    first = with_vectors(member(1, "Harbour Watch", "2026-03-04", BREACH), [[1, 0, 0, 0]])
+    close = with_vectors(member(2, "Valley Courier", "2026-03-05", RESCUE, BREACH_OTHER_FIGURE),
+                         [[0, 1, 0, 0], [0.95, 0.05, 0, 0]])
+    entries = build([first, close], None, None)
+    assert [e.text for e in entries] == [BREACH, BREACH_OTHER_FIGURE] and entries[1].differs_from
+    far = with_vectors(member(2, "Valley Courier", "2026-03-05", RESCUE, BREACH_OTHER_FIGURE),
+                       [[0, 1, 0, 0], [0, 0, 1, 0]])  # vectors say unrelated: the words are not compared
+    assert not any(e.differs_from for e in build([first, far], None, None))
