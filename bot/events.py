@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import numpy as np
 
 from bot.config import EventsConfig
 from bot.live_index import LiveIndex
+from corpus.errors import ArticleNotFound
 from corpus.models import Article
 from corpus.store import ArticleStore
 from retrieval.answer import Answer, Reason
@@ -32,6 +34,7 @@ from retrieval.timeline import EventSummary, Member, Timeline, build, choose_eve
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # of events.npz; another one is rebuilt
+SAVE_SECONDS = 30.0  # unsaved changes older than this are saved at the next change (and at close)
 EVENT_SIMILARITY = 0.75
 """`events.min_similarity` when the config leaves it to the model and the model names none (the packaged
 model's value, measured by bench/events.py)."""
@@ -45,6 +48,9 @@ class EventBook:
         self._clusters: Clusters | None = None
         self._hashes: dict[int, str] = {}  # article id -> content hash, of the clustered articles
         self._lock = threading.RLock()
+        self._store_version: int | None = None  # the store's data_version when last synced
+        self._unsaved = 0  # changes since the clusters were last saved
+        self._saved_at = time.monotonic()
 
     @property
     def params(self) -> EventsConfig:
@@ -58,11 +64,13 @@ class EventBook:
     # -- keeping in step ---------------------------------------------------------------------------
 
     def current(self) -> Clusters:
-        """The clusters, loaded (or rebuilt) on first use and brought up to date with the store."""
+        """The clusters, loaded (or rebuilt) on first use and brought up to date with what other processes
+        stored since (this process's own changes are synced as it makes them: the service calls `sync`)."""
         with self._lock:
             if self._clusters is None:
                 self._clusters = self._load()
-            self.sync()
+            if self._store_version is None or self.store.data_version() != self._store_version:
+                self.sync()
             return self._clusters
 
     def sync(self) -> int:
@@ -71,6 +79,7 @@ class EventBook:
             if self._clusters is None:
                 self._clusters = self._load()
             clusters = self._clusters
+            self._store_version = self.store.data_version()  # first: a write made meanwhile is seen next time
             held = {a.id: a for a in self.store.articles()}
             gone = [i for i in self._hashes if i not in held or held[i].content_hash != self._hashes[i]]
             for article_id in gone:
@@ -78,11 +87,12 @@ class EventBook:
                 del self._hashes[article_id]
             new = [a for a in held.values() if a.id not in self._hashes]
             signed = self._sign(new)
+            if len(signed) < len(new):  # passages the index lacks yet (another process's): retry next time
+                self._store_version = None
             for sign in sorted(signed, key=lambda s: (s.day is None, s.day or 0, s.article_id)):
                 clusters.add(sign, self._copies(sign.article_id))
                 self._hashes[sign.article_id] = held[sign.article_id].content_hash
-            if gone or signed:
-                self._save()
+            self._changed(len(gone) + len(signed))
             return len(gone) + len(signed)
 
     def rebuild(self) -> Clusters:
@@ -140,6 +150,21 @@ class EventBook:
     def _settings(self) -> dict:
         return {"format": FORMAT, "model": self._model(), "params": self.params.model_dump()}
 
+    def _changed(self, count: int) -> None:
+        """Save the clusters when enough has changed or a while has passed: not on every add, which would
+        rewrite every article's vector. Unsaved changes are not at risk: the next process to open the file
+        syncs it with the store, clustering what it lacks."""
+        self._unsaved += count
+        if self._unsaved and (self._unsaved >= max(1, len(self._hashes) // 20)
+                              or time.monotonic() - self._saved_at > SAVE_SECONDS):
+            self._save()
+
+    def flush(self) -> None:
+        """Save the clusters if changes are unsaved."""
+        with self._lock:
+            if self._clusters is not None and self._unsaved:
+                self._save()
+
     def _save(self) -> None:
         assert self._clusters is not None
         signs = self._clusters.signatures()
@@ -150,6 +175,7 @@ class EventBook:
                              for s in signs]}
         dim = signs[0].vector.shape[0] if signs else 0
         vectors = np.stack([s.vector for s in signs]).astype(np.float32) if signs else np.zeros((0, dim), np.float32)
+        self._unsaved, self._saved_at = 0, time.monotonic()
         tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -239,8 +265,14 @@ class EventBook:
         return Timeline(answer.question, summary, entries, answer)
 
     def _articles(self, ids: Sequence[int]) -> list[Article]:
-        wanted = set(ids)
-        return [a for a in self.store.articles() if a.id in wanted]
+        """The held articles of these ids (one removed meanwhile is left out)."""
+        out = []
+        for article_id in ids:
+            try:
+                out.append(self.store.find(str(article_id)))
+            except ArticleNotFound:
+                continue
+        return out
 
 
 def _unanswered(answer: Answer) -> Answer:

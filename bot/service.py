@@ -62,6 +62,7 @@ class EventService:
     def close(self) -> None:
         """Stop following other processes, publish the index if it lags, close the store."""
         self.index.close()
+        self.event_book.flush()
         self.store.close()
 
     def watch(self, interval: float = 1.0) -> None:

@@ -204,3 +204,19 @@ def test_cli_bad_date_is_a_clear_error(cli_demo: Path) -> None:
 def test_cli_png_to_an_unwritable_place_is_a_clear_error(cli_demo: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["timeline", DAM_QUERY, "--png", str(tmp_path / "no" / "such" / "dir" / "x.png")])
     assert result.exit_code == 1 and "cannot write" in result.stderr
+
+
+def test_an_article_another_process_adds_joins_the_events_here(demo: EventService) -> None:
+    other = EventService(demo.data_dir, demo.config, embedder=HashEmbedder())
+    try:
+        before = dam_event(demo).articles
+        other.add_draft(ArticleDraft(
+            title="Velmora dam breach: Tessel engineers questioned",
+            paragraphs=("Engineers who inspected the Tessel dam above Velmora were questioned on Tuesday by the "
+                        "Kestria inquiry into the dam breach that flooded the lower town.",),
+            url="https://www.harbourwatch.example/2026/03/24/tessel-engineers", source="Harbour Watch",
+            published_at="2026-03-24"))
+        demo.index.refresh()  # what the running bot's watch does every second
+        assert dam_event(demo).articles == before + 1 and dam_event(demo).last_seen == "2026-03-24"
+    finally:
+        other.close()
