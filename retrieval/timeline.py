@@ -149,7 +149,8 @@ def build(members: Iterable[Member], query_vector: np.ndarray | None, centroid: 
         else:
             passage = _key_paragraph(member, query_vector, centroid)
             home = next((e for e in entries if e.article_id in member.copy_of), None)
-            home = home or next((e for e in entries if is_copy(e.text, passage.text)), None)
+            home = home or next((e for e in entries if _close(member, passage, e, vectors) and is_copy(e.text, passage.text)),
+                                None)
             if home is not None:
                 home.also_carried_by.append(_carrier(member.article))
                 home.also_carried_by.extend(_other_carriers(home, member.carriers))
@@ -182,6 +183,14 @@ def _key_paragraph(member: Member, query_vector: np.ndarray | None, centroid: np
         if len(words(p.text)) < SHORT_WORDS:
             scores[i] -= SHORT_PENALTY
     return member.passages[int(np.argmax(scores))]
+
+
+def _close(member: Member, passage: Passage, entry: TimelineEntry, vectors: dict[int, np.ndarray]) -> bool:
+    """Whether a paragraph may carry an entry's text: without vectors, always; with them, when close."""
+    if not member.has_vectors or entry.passage_id not in vectors:
+        return True
+    row = [p.id for p in member.passages].index(passage.id)
+    return float(member.vectors[row] @ vectors[entry.passage_id]) >= CLOSE
 
 
 def _conflicting(member: Member, entries: list[TimelineEntry],
