@@ -262,6 +262,8 @@ class EventBook:
         entries = build(members, query_vector, centroid)
         if not entries:
             return Timeline(answer.question, None, [], _unanswered(answer))
+        if len(chosen) < len(articles) and summary.first_seen and (entries[0].published_at or "")[:19] > summary.first_seen:
+            entries[0].first_report = False  # the period starts after the event's first report
         return Timeline(answer.question, summary, entries, answer)
 
     def _articles(self, ids: Sequence[int]) -> list[Article]:
