@@ -31,13 +31,11 @@ import shutil
 import statistics
 import sys
 import time
-from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import perf  # noqa: E402
+from bench import perf
 
 HERE = Path(__file__).resolve().parent
 OUT = perf.OUT / "events"
@@ -52,7 +50,7 @@ def log(*args: object) -> None:
 # -- data folders ------------------------------------------------------------------------------------
 
 
-def demo_folder(config) -> Path:  # noqa: ANN001
+def demo_folder(config) -> Path:
     """A data folder holding the demo corpus, embedded with the configured model (built once)."""
     from bot.service import EventService
     from corpus import demo_corpus
@@ -88,7 +86,7 @@ def url_key(url: str | None) -> str | None:
     return normalize_url(url) if url else None
 
 
-def demo_labels(service) -> list[tuple[str, list[int]]]:  # noqa: ANN001
+def demo_labels(service) -> list[tuple[str, list[int]]]:
     """(event name, held article ids) of the demo labels; an article without a link found by its title."""
     from corpus import demo_corpus
 
@@ -108,13 +106,13 @@ def demo_labels(service) -> list[tuple[str, list[int]]]:  # noqa: ANN001
     return out
 
 
-def multihop_labels(service) -> list[tuple[str, list[int]]]:  # noqa: ANN001
+def multihop_labels(service) -> list[tuple[str, list[int]]]:
     by_url = {url_key(a.url): a.id for a in service.articles() if a.url}
     events = json.loads((HERE / "events" / "multihop-labels.json").read_text())["events"]
     return [(e["name"], [by_url[url_key(u)] for u in e["urls"] if url_key(u) in by_url]) for e in events]
 
 
-def pairwise(labels: list[tuple[str, list[int]]], event_of) -> dict:  # noqa: ANN001
+def pairwise(labels: list[tuple[str, list[int]]], event_of) -> dict:
     """Pairwise precision and recall of "same event" over the labelled articles."""
     label_of = {a: name for name, ids in labels for a in ids}
     tp = fp = fn = 0
@@ -131,7 +129,7 @@ def pairwise(labels: list[tuple[str, list[int]]], event_of) -> dict:  # noqa: AN
             if precision + recall else 0.0}
 
 
-def sweep(service, labels) -> list[dict]:  # noqa: ANN001
+def sweep(service, labels) -> list[dict]:
     """Pairwise figures under other `events:` settings (same signatures, clustered again in memory)."""
     from retrieval.events import cluster
 
@@ -155,7 +153,7 @@ def sweep(service, labels) -> list[dict]:  # noqa: ANN001
 # -- timelines ---------------------------------------------------------------------------------------
 
 
-def timeline_figures(service, labels) -> dict:  # noqa: ANN001
+def timeline_figures(service, labels) -> dict:
     """Timelines of the labelled events, asked for by their names."""
     from corpus.syndication import is_copy
 
@@ -194,7 +192,7 @@ def timeline_figures(service, labels) -> dict:  # noqa: ANN001
             "articles_shown": round(articles_share / max(answered, 1), 3), "duplicates": duplicates, "rows": rows}
 
 
-def temporal(service, limit: int | None) -> dict:  # noqa: ANN001
+def temporal(service, limit: int | None) -> dict:
     """MultiHop-RAG temporal questions: are the evidence articles in the timeline, in publication order?"""
     questions = [q for q in json.loads((EVAL / "MultiHopRAG.json").read_text()) if q["question_type"] == "temporal_query"]
     questions = questions[:limit] if limit else questions
@@ -225,7 +223,7 @@ def temporal(service, limit: int | None) -> dict:  # noqa: ANN001
 # -- scale -------------------------------------------------------------------------------------------
 
 
-def scale(config, n: int, queries: int) -> dict:  # noqa: ANN001
+def scale(config, n: int, queries: int) -> dict:
     """First clustering, time to add one article and /timeline latency on a synthetic corpus of `n` passages."""
     from bench import synthetic
     from bot.service import EventService
@@ -266,7 +264,7 @@ def scale(config, n: int, queries: int) -> dict:  # noqa: ANN001
             "timeline_ms": timed["ms"]}
 
 
-def latency(service, queries: int) -> dict:  # noqa: ANN001
+def latency(service, queries: int) -> dict:
     """/timeline as the bot answers it (service, Discord pages, the PNG), over MultiHop-RAG questions."""
     from bot.chat import timeline_render
     from bot.timeline_image import render_png

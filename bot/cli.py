@@ -22,7 +22,7 @@ from bot.errors import USER_ERRORS
 from bot.present import also_carried_line, attribution_line, disagreement_line, partial_note, why_unanswered
 from bot.results import AddStatus, Answer, Reason
 from bot.service import EventService
-from bot.timeline_text import FIRST_REPORT, carried_names, day, entry_attribution, event_line, differs_lines
+from bot.timeline_text import FIRST_REPORT, carried_names, day, differs_lines, entry_attribution, event_line
 from corpus.errors import CorpusError
 from retrieval.errors import RetrievalError
 from retrieval.timeline import Timeline

@@ -19,8 +19,8 @@ from bot.results import AddResult, Answer, ImportReport, Stats
 from corpus.models import AddedBy, Article, ArticleDraft
 from corpus.store import ArticleStore
 from index.embedder import Embedder, QueryCache, load_embedder
-from retrieval.timeline import EventSummary, Timeline
 from retrieval.ranker import Retriever
+from retrieval.timeline import EventSummary, Timeline
 
 Progress = Callable[[int, int], None]
 R = TypeVar("R")
@@ -168,7 +168,7 @@ class EventService:
         cluster is logged: the article is held and answerable all the same, and clustered at the next sync)."""
         try:
             self.event_book.sync()
-        except Exception:  # noqa: BLE001 - adding must not fail for the clusters' sake
+        except Exception:  # adding must not fail for the clusters' sake: logged, caught up at the next change
             log.exception("could not update the event clusters; they catch up at the next change")
         return result
 

@@ -12,8 +12,20 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.chat.render import (COLOUR, DETAIL_CHARS, EMBED_DESCRIPTION_LIMIT, NAME_CHARS, TITLE_CHARS, also_carried,
-                             dlen, fit, linked_title, passage_markdown, shorten, unlinked)
+from bot.chat.render import (
+    COLOUR,
+    DETAIL_CHARS,
+    EMBED_DESCRIPTION_LIMIT,
+    NAME_CHARS,
+    TITLE_CHARS,
+    also_carried,
+    dlen,
+    fit,
+    linked_title,
+    passage_markdown,
+    shorten,
+    unlinked,
+)
 from bot.present import attribution_parts
 from bot.timeline_text import FIRST_REPORT, day, event_line, span
 from retrieval.timeline import EventSummary, Timeline, TimelineEntry

@@ -34,7 +34,7 @@ def reopen(service: EventService) -> EventService:
     return EventService(service.data_dir, service.config, embedder=HashEmbedder())
 
 
-def dam_event(service: EventService):  # noqa: ANN201
+def dam_event(service: EventService):
     return next(e for e in service.events() if "Velmora" in e.label)
 
 

@@ -50,7 +50,7 @@ def days_shown(description: str) -> list[str]:
     return DAY.findall(description)
 
 
-async def timeline(double: DiscordDouble, query: str):  # noqa: ANN201 - (interaction, followup)
+async def timeline(double: DiscordDouble, query: str):
     interaction = await double.send_slash_command("timeline", {"query": query})
     return interaction, await double.wait_for_interaction_response(interaction, "followup", timeout=15)
 

@@ -17,7 +17,7 @@ HEADING = "Read more"
 _ids = iter(range(1, 10_000))
 
 
-def member(article_id: int, source: str, when: str | None, *paragraphs: str, carriers=(),  # noqa: ANN001
+def member(article_id: int, source: str, when: str | None, *paragraphs: str, carriers=(),
            copy_of: tuple[int, ...] = ()) -> Member:
     article = Article(article_id, f"{source} story {article_id}", f"https://{source.lower().replace(' ', '')}.example/{article_id}",
                       source, None, when, "en", None, f"hash{article_id}", "2026-04-01")

@@ -75,7 +75,7 @@ def _picture(found: Timeline) -> bytes | None:
         return render_png(found)
     except ValueError:  # nothing dated to draw
         return None
-    except Exception:  # noqa: BLE001 - the timeline is sent without its picture
+    except Exception:  # the timeline is sent without its picture; the failure is logged
         log.exception("drawing the timeline of %r failed", found.query)
         return None
 
