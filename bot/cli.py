@@ -30,8 +30,10 @@ from bot.present import (
 )
 from bot.results import AddStatus, Answer, Reason
 from bot.service import EventService
+from bot.timeline_text import FIRST_REPORT, carried_names, day, differs_lines, entry_attribution, event_line
 from corpus.errors import CorpusError
 from retrieval.errors import RetrievalError
+from retrieval.timeline import Timeline
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
@@ -481,6 +483,71 @@ def feed_poll(config: ConfigOption = None) -> None:
               f"{report.not_modified} not modified, {report.feeds_failed} failed")
     for feed, error in report.errors:
         err.print(f"[red]feed {feed.id} ({escape(feed.url)}):[/red] {escape(error)}", soft_wrap=True)
+
+
+@app.command()
+def timeline(query: Annotated[str, typer.Argument(help="The event, e.g. \"the dam breach\".")],
+             since: Annotated[str | None, typer.Option(help="Only articles published on or after this date (YYYY-MM-DD).")] = None,
+             until: Annotated[str | None, typer.Option(help="Only articles published on or before this date.")] = None,
+             as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+             png: Annotated[Path | None, typer.Option("--png", help="Also draw the timeline to this PNG file.")] = None,
+             config: ConfigOption = None) -> None:
+    """The event a query names as a dated timeline: the key paragraph of each development, in order, attributed."""
+    with _service(config) as service:
+        found = service.timeline(query, since, until)
+    if png is not None and found.answered:
+        from bot.timeline_image import write_png  # matplotlib is slow to import; only pictures need it
+
+        try:
+            write_png(found, png)
+        except OSError as e:
+            err.print(f"[red]error:[/red] cannot write {escape(str(png))}: {escape(str(e))}")
+            raise typer.Exit(1) from e
+        err.print(f"timeline drawn to {escape(str(png))}")
+    if as_json:
+        note = None if found.answered else why_unanswered(found.answer)
+        print(json.dumps({**found.to_json(), "note": note}, ensure_ascii=False), flush=True)
+    elif not found.answered:
+        out.print(escape(why_unanswered(found.answer)))
+    else:
+        _print_timeline(found)
+    if not found.answered:
+        raise typer.Exit(1)
+
+
+def _print_timeline(found: Timeline) -> None:
+    assert found.event is not None
+    out.print(f"[bold]{escape(event_line(found.event))}[/bold]", soft_wrap=True)
+    out.print()
+    for entry in found.entries:
+        mark = f" [green]({FIRST_REPORT})[/green]" if entry.first_report else ""
+        out.print(f"[bold]{escape(day(entry.published_at))}[/bold]{mark} [dim]— {escape(entry_attribution(entry))}[/dim]",
+                  soft_wrap=True)
+        out.print(f"   {escape(entry.text)}", soft_wrap=True)
+        if entry.url:
+            out.print(f"   [link={entry.url}]{escape(entry.url)}[/link]", soft_wrap=True)
+        if names := carried_names(entry):
+            out.print(f"   [dim]also carried by {escape(', '.join(names))}[/dim]", soft_wrap=True)
+        for line in differs_lines(entry):
+            out.print(f"   [yellow]{escape(line)}[/yellow]", soft_wrap=True)
+        out.print()
+
+
+@app.command()
+def events(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+           limit: Annotated[int, typer.Option(help="How many, most recent activity first.")] = 50,
+           config: ConfigOption = None) -> None:
+    """The events held, most recent activity first, with their span and number of articles and outlets."""
+    with _service(config) as service:
+        held = service.events()[:max(limit, 0)]
+    if as_json:
+        print(json.dumps({"events": [e.to_json() for e in held]}, ensure_ascii=False), flush=True)
+        return
+    if not held:
+        out.print("No events yet: add articles with `eventbot add URL_OR_FILE` or `eventbot import FILE`.")
+        return
+    for n, e in enumerate(held, 1):
+        out.print(f"[bold]{n}.[/bold] {escape(event_line(e))}", soft_wrap=True)
 
 
 def main() -> None:

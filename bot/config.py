@@ -131,6 +131,13 @@ class FeedsConfig(_Section):
     announce_max_items: int = Field(10, ge=1, le=50)  # articles listed in one announcement, at most
 
 
+class EventsConfig(_Section):
+    min_similarity: float | None = Field(None, ge=-1, le=3)
+    name_weight: float = Field(0.3, ge=0)
+    window_days: float = Field(14.0, ge=0)
+    passages_voting: int = Field(10, ge=1, le=200)
+
+
 class Config(_Section):
     data_dir: Path = Path("data")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
@@ -144,6 +151,7 @@ class Config(_Section):
     metrics: MetricsConfig = MetricsConfig()
     question_log: QuestionLogConfig = QuestionLogConfig()
     feeds: FeedsConfig = FeedsConfig()
+    events: EventsConfig = EventsConfig()
 
 
 def _format_errors(err: ValidationError) -> str:

@@ -3,10 +3,12 @@ ingester and the retriever; it returns data (bot.results), and the front ends pu
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -15,6 +17,7 @@ from bot.asklog import Activity, Logged, Origin, QuestionLog, Vote
 from bot.config import Config
 from bot.gaps import Gap, find_gaps
 from bot.feeds import FeedPoll, FeedPoller, PollReport
+from bot.events import EventBook
 from bot.ingest import Ingester
 from bot.live_index import LiveIndex
 from bot.preview import Preview
@@ -26,8 +29,11 @@ from corpus.store import ArticleStore
 from index.embedder import Embedder, QueryCache, load_embedder
 from retrieval.errors import RetrievalError
 from retrieval.ranker import Retriever
+from retrieval.timeline import EventSummary, Timeline
 
 Progress = Callable[[int, int], None]
+R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 DEFAULTS = Config()
 
@@ -60,6 +66,7 @@ class EventService:
         self.questions = QuestionLog(self.data_dir / "questions.sqlite3", q.keep_days, q.enabled)
         self._feeds: FeedPoller | None = None
         self._feeds_lock = threading.Lock()
+        self.event_book = EventBook(self.data_dir / "events.npz", self.store, self.index, config.events)
 
     @classmethod
     def from_config(cls, cfg: Config) -> EventService:
@@ -70,6 +77,7 @@ class EventService:
         if self._feeds is not None:  # a poll running ends after its current entry's fetch
             self._feeds.close(wait=self.config.fetch.timeout_seconds + 1)
         self.index.close()
+        self.event_book.flush()
         self.store.close()
         self.questions.close()
 
@@ -134,24 +142,24 @@ class EventService:
     @metrics.counts_adds
     def add(self, target: str) -> AddResult:
         """Add one article from a URL or a local file path. Command line only: reads the host's disk."""
-        return self.ingester.add(target)
+        return self._clustered(self.ingester.add(target))
 
     @metrics.counts_adds
     def add_url(self, url: str, added_by: AddedBy | None = None) -> AddResult:
         """Fetch a page and add its article. Never reads local files, whatever the URL says.
         `added_by`: who asked, from which server (recorded with the article)."""
-        return self.ingester.add_url(url, added_by)
+        return self._clustered(self.ingester.add_url(url, added_by))
 
     @metrics.counts_adds
     def add_document(self, content: bytes, filename: str, url: str | None = None,
                      added_by: AddedBy | None = None) -> AddResult:
         """Add an uploaded file (.html, .htm, .txt, .md) from its bytes; nothing is read from disk."""
-        return self.ingester.add_document(content, filename, url, added_by)
+        return self._clustered(self.ingester.add_document(content, filename, url, added_by))
 
     @metrics.counts_adds
     def add_draft(self, draft: ArticleDraft, target: str = "") -> AddResult:
         """Store, embed and index one extracted article."""
-        return self.ingester.add_draft(draft, target)
+        return self._clustered(self.ingester.add_draft(draft, target))
 
     def preview(self, target: str, url: str | None = None) -> Preview:
         """What `add` would store for a URL or a local file path, without storing it (`eventbot extract`).
@@ -169,7 +177,7 @@ class EventService:
     @metrics.counts_imports
     def import_file(self, path: Path, progress: Progress | None = None, chunk: int = 64) -> ImportReport:
         """Import a JSON array or JSON Lines file of articles; bad records are reported and skipped."""
-        return self.ingester.import_file(path, progress, chunk)
+        return self._clustered(self.ingester.import_file(path, progress, chunk))
 
     def remove(self, url_or_id: str) -> Article:
         """Remove an article and its passages from the store and every index.
@@ -180,7 +188,7 @@ class EventService:
         article = self.store.find(url_or_id)
         self.index.current()
         self.index.remove(self.store.remove(article.id))
-        return article
+        return self._clustered(article)
 
     def find(self, url_or_id: str) -> Article:
         """The held article with this URL or id. Raises `ArticleNotFound`."""
@@ -227,7 +235,27 @@ class EventService:
             RebuildRunning: another rebuild is in progress.
         """
         self.index.rebuild(progress)
+        self.event_book.rebuild()
         return self.stats()
+
+    # -- events -------------------------------------------------------------------------------------
+
+    def timeline(self, query: str, since: str | None = None, until: str | None = None) -> Timeline:
+        """The event `query` names as a timeline (bot.events), or `answered=False` with the reason."""
+        return self.event_book.timeline(self.retriever, query, since, until)
+
+    def events(self) -> list[EventSummary]:
+        """The events held, most recent activity first."""
+        return self.event_book.events()
+
+    def _clustered(self, result: R) -> R:
+        """`result`, once the event clusters have taken in the change that produced it (a failure to
+        cluster is logged: the article is held and answerable all the same, and clustered at the next sync)."""
+        try:
+            self.event_book.sync()
+        except Exception:  # adding must not fail for the clusters' sake: logged, caught up at the next change
+            log.exception("could not update the event clusters; they catch up at the next change")
+        return result
 
     @property
     def rebuilding(self) -> bool:
@@ -279,12 +307,12 @@ class EventService:
 
     def poll_feed(self, feed: Feed) -> FeedPoll:
         """Poll one feed now (its new entries added, its due retries tried) and schedule its next poll."""
-        return self.feed_poller.poll(feed)
+        return self._clustered(self.feed_poller.poll(feed))
 
     def poll_feeds(self, due_only: bool = False, guild_id: int | None = None,
                    done: Callable[[FeedPoll], None] | None = None) -> PollReport:
         """Poll every feed now (or only those due, or a server's); see bot/feeds.py."""
-        return self.feed_poller.poll_all(due_only, guild_id, done)
+        return self._clustered(self.feed_poller.poll_all(due_only, guild_id, done))
 
 
 class _Queries:

@@ -496,3 +496,17 @@ class ArticleStore:
             rows = self._db.execute("SELECT id, title FROM articles WHERE instr(lower(title), lower(?)) > 0"
                                     " ORDER BY id DESC LIMIT ?", (containing, limit)).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+    def passages_of(self, article_ids: Sequence[int]) -> dict[int, list[Passage]]:
+        """The passages of the given articles (those held), in reading order, keyed by article id."""
+        out: dict[int, list[Passage]] = {}
+        ids = list(article_ids)
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                rows = self._db.execute(f"SELECT id, article_id, position, text, speaker FROM passages"
+                                        f" WHERE article_id IN ({marks}) ORDER BY article_id, position", chunk).fetchall()
+            for row in rows:
+                out.setdefault(row[1], []).append(Passage(*row))
+        return out

@@ -307,6 +307,7 @@ class HashEmbedder:
 
     default_min_similarity = 0.2
     default_unknown_terms_below = -1.0  # not calibrated: word-hash cosines say nothing of a missing word
+    default_event_similarity = 0.6  # articles of one story share fewer hashed words than a model's meaning
 
     def __init__(self, dim: int = 512) -> None:
         self.name = f"hash-{dim}"

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 EXTENSIONS = ("bot.chat.cogs.ask", "bot.chat.cogs.articles", "bot.chat.cogs.admin", "bot.chat.cogs.community",
-              "bot.chat.cogs.feeds")
+              "bot.chat.cogs.feeds", "bot.chat.cogs.events")
 # Threads for /add (fetch, extract, embed). Their own pool: a fetch may take up to the fetch timeout, and
 # links that stall on purpose must not hold the threads that answer questions (asyncio's default pool).
 ADD_WORKERS = 4

@@ -84,3 +84,22 @@ def send_kwargs(reply: render.Reply, view: discord.ui.View | None) -> dict[str, 
 def setup_items(bot: discord.Client) -> None:
     """Let the bot route clicks on answer buttons, including those sent before a restart."""
     bot.add_dynamic_items(MoreButton)
+
+
+class ExpiringView(discord.ui.View):
+    """A view whose buttons are taken off `message` when it times out (pages of /sources and /timeline); a
+    failing button is answered like a failing command (bot.chat.errors)."""
+
+    def __init__(self, timeout: float = 600) -> None:
+        super().__init__(timeout=timeout)
+        self.message: discord.Message | None = None
+
+    async def on_timeout(self) -> None:
+        if self.message is not None:
+            try:
+                await self.message.edit(view=None)
+            except discord.HTTPException:
+                pass
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+        await errors.handle(interaction, error)

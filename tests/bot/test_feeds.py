@@ -327,3 +327,4 @@ def test_a_bug_on_one_page_is_logged_and_does_not_stop_the_feed(feeds: EventServ
     assert (poll.entries[0].status, poll.entries[0].message) == (EntryStatus.FAILED, "unexpected error: RuntimeError")
     assert [e.url for e in poll.added] == [links[1]] and poll.feed.last_error is None
     assert any(r.exc_info and "a bug" in str(r.exc_info[1]) for r in caplog.records)
+

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.chat import checks, complete, errors, render, render_preview
 from bot.chat.client import EventBot
+from bot.chat.views import ExpiringView
 from bot.results import AddResult
 from bot.service import EventService
 from corpus.models import AddedBy
@@ -129,7 +130,7 @@ class Articles(commands.Cog):
             await interaction.followup.send(content, ephemeral=True, allowed_mentions=render.NO_MENTIONS)
 
 
-class SourcesView(discord.ui.View):
+class SourcesView(ExpiringView):
     """Previous and next buttons over the held articles."""
 
     def __init__(self, service: EventService, page_size: int, timeout: float = 600) -> None:
@@ -138,7 +139,6 @@ class SourcesView(discord.ui.View):
         self.page_size = page_size
         self.page = 0
         self.pages = 1
-        self.message: discord.Message | None = None
 
     async def show(self, page: int) -> str:
         """The content of `page` (clamped to the pages there are); the buttons updated to match."""
@@ -159,16 +159,6 @@ class SourcesView(discord.ui.View):
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         content = await self.show(self.page + 1)
         await interaction.response.edit_message(content=content, view=self, allowed_mentions=render.NO_MENTIONS)
-
-    async def on_timeout(self) -> None:
-        if self.message is not None:
-            try:
-                await self.message.edit(view=None)
-            except discord.HTTPException:
-                pass
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
-        await errors.handle(interaction, error)
 
 
 async def setup(bot: EventBot) -> None:

@@ -31,7 +31,7 @@ async def loaded_bot(service: EventService, settings: DiscordConfig = DiscordCon
 async def test_commands_and_who_sees_them(service: EventService) -> None:
     bot = await loaded_bot(service)
     commands = {c.name: c for c in bot.tree.get_commands(type=discord.AppCommandType.chat_input)}
-    assert set(commands) == {"ask", "add", "remove", "sources", "reindex", "stats", "gaps", "settings", "feed"}
+    assert set(commands) == {"ask", "add", "remove", "sources", "reindex", "stats", "gaps", "settings", "feed", "timeline", "events"}
     menus = {c.name: c for c in bot.tree.get_commands(type=discord.AppCommandType.message)}
     assert set(menus) == {"Ask eventbot about this"} and menus["Ask eventbot about this"].default_permissions is None
     assert commands["ask"].default_permissions is None

@@ -21,7 +21,7 @@ from bot.doctor import Status
 from tests.discord_double import DiscordDouble, patch_discord_py, running_client
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"  # shaped like one, not one
-COMMANDS = ["add", "ask", "feed", "gaps", "reindex", "remove", "settings", "sources", "stats"]
+COMMANDS = ["add", "ask", "events", "feed", "gaps", "reindex", "remove", "settings", "sources", "stats", "timeline"]
 
 pytestmark = pytest.mark.asyncio
 
@@ -56,7 +56,7 @@ async def test_missing_then_synced_then_stale_commands(double: DiscordDouble, tm
     await sync_as_run_does(cfg, double)
     [synced] = await registered_commands(cfg, SecretStr(TOKEN))
     assert synced.status is Status.OK, synced.detail
-    assert synced.detail == f"server {double.guild_id}: the 10 commands Discord holds are the bot's"
+    assert synced.detail == f"server {double.guild_id}: the 12 commands Discord holds are the bot's"
 
     # Changed behind the bot's back: a description edited, an option dropped, one deleted, an old one left.
     held = double.commands[double.guild_id]
@@ -76,7 +76,7 @@ async def test_global_commands_and_what_discord_refuses(double: DiscordDouble, t
     assert none.status is Status.WARN and none.detail.startswith("global: missing /add, /ask")
     await sync_as_run_does(config(tmp_path, []), double)
     [synced] = await registered_commands(config(tmp_path, []), SecretStr(TOKEN))
-    assert synced.status is Status.OK and synced.detail.startswith("global: the 10 commands")
+    assert synced.status is Status.OK and synced.detail.startswith("global: the 12 commands")
 
     # A server the bot is not in: Discord answers 403 for it; the others are still checked.
     other = 987654321098765432
