@@ -32,6 +32,7 @@ from bot.results import AddStatus, Answer, Reason
 from bot.service import EventService
 from bot.timeline_text import FIRST_REPORT, carried_names, day, differs_lines, entry_attribution, event_line
 from corpus.errors import CorpusError
+from index.embedder import finish_background_loads
 from retrieval.errors import RetrievalError
 from retrieval.timeline import Timeline
 
@@ -76,6 +77,7 @@ def _service(config: Path | None, data_dir: Path | None = None) -> Iterator[Even
         raise typer.Exit(1) from e
     finally:
         service.close()
+        finish_background_loads()
 
 
 def _current_command() -> str | None:

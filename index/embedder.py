@@ -269,9 +269,11 @@ _exiting = threading.Event()
 
 
 @atexit.register
-def _finish_background_loads() -> None:
-    """At exit, let model loads finish and warm-ups stop: torch aborts the process ("terminate called
-    without an active exception") when the interpreter ends while a thread is inside it."""
+def finish_background_loads() -> None:
+    """Let model loads finish and warm-ups stop, at exit at the latest: torch aborts the process ("terminate
+    called without an active exception") when the interpreter ends while a thread is inside it. A command
+    line calls it before its interpreter starts to end: joined from atexit, a load that imported torch
+    leaves torch's finalizers printing "Exception ignored ... _del_library" as the interpreter ends."""
     _exiting.set()
     for thread in list(_background):
         thread.join(timeout=60)

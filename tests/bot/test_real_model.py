@@ -72,3 +72,8 @@ def test_cli_demo_prints_a_cited_answer(tmp_path: Path) -> None:
     assert ask.returncode == 0 and "terminate called" not in ask.stderr, ask.stderr
     answer = json.loads(ask.stdout)
     assert answer["answered"] and answer["passages"][0]["url"].startswith("https://")
+    # A command that opens the index but never asks the model (its load starts all the same) ends quietly.
+    events = subprocess.run([sys.executable, "-m", "bot.cli", "events"], capture_output=True, text=True,
+                            env={**env, "EVENTBOT_DATA_DIR": str(tmp_path / "demo")}, timeout=300)
+    assert events.returncode == 0 and "Dam breach floods Velmora" in events.stdout
+    assert "Exception ignored" not in events.stderr and "terminate called" not in events.stderr, events.stderr
