@@ -153,7 +153,7 @@ def child(args: argparse.Namespace) -> None:
     clock.wrap(service.store, "passages_with_articles", "attribution join")
     import index.hybrid as hybrid_module
 
-    for fusion in ("reciprocal_rank_fusion", "linear_fusion"):
+    for fusion in ("reciprocal_rank_fusion", "linear_fusion_arrays"):
         clock.wrap(hybrid_module, fusion, "fusion")
 
     totals, stage_sums = [], defaultdict(float)

@@ -113,6 +113,8 @@ class Retriever:
         self.index, self.catalog, self.queries, self.params = index, catalog, queries, params
         # (articles held, matcher of their outlets, matcher of their outlets and wire agencies, their titles)
         self._outlets: tuple[int, OutletMatcher, OutletMatcher, TitleIndex] | None = None
+        # (text, articles held) -> the outlets and days it names: asked for up to three times per question
+        self._mentioned: dict[tuple[str, int], Mentions] = {}
 
     @property
     def min_similarity(self) -> float:
@@ -213,6 +215,7 @@ class Retriever:
         passages: list[AnswerPassage] = []
         per_article: dict[int, int] = {}
         shown: set[int] = set()  # passages already shown, as themselves or as a copy of another
+        stories: dict[int, tuple[list[tuple[Article, list[Passage]]], list[dict[str, str | None]]]] = {}
         for hit in hits:
             if hit.id not in rows or hit.id in shown:  # unrelated, removed since the search, or a copy shown
                 continue
@@ -228,7 +231,7 @@ class Retriever:
             # A copy of this passage in another outlet's article is not shown again; that copy's other
             # paragraphs still may be (measured on the demo questions, capping the whole story instead
             # lost an answer: 16/22 found against 17/22).
-            carried = self._also_carried(p, shown)
+            carried = self._also_carried(p, shown, stories)
             passages.append(AnswerPassage(
                 text=p.text, title=a.title, url=a.url, source=a.source, author=a.author, published_at=a.published_at,
                 score=round(hit.score, 6), similarity=round(hit.similarity, 4), article_id=a.id, passage_id=p.id,
@@ -238,16 +241,22 @@ class Retriever:
                 break
         return passages
 
-    def _also_carried(self, passage: Passage, shown: set[int]) -> list[dict[str, str | None]]:
+    def _also_carried(self, passage: Passage, shown: set[int],
+                      stories: dict[int, tuple[list[tuple[Article, list[Passage]]], list[dict[str, str | None]]]],
+                      ) -> list[dict[str, str | None]]:
         """The other outlets carrying this passage's text: held copies of its article (whose copy of the
-        passage joins `shown`), then pages with exactly the article's text, which were not stored twice."""
+        passage joins `shown`), then pages with exactly the article's text, which were not stored twice.
+        `stories` keeps each article's copies and carriers for the rest of one answer (read once per article)."""
+        if passage.article_id not in stories:
+            stories[passage.article_id] = (self.catalog.copies(passage.article_id), self.catalog.carriers(passage.article_id))
+        copies, carriers = stories[passage.article_id]
         carried = []
-        for other, others in self.catalog.copies(passage.article_id):
+        for other, others in copies:
             copy = next((q for q in others if is_copy(q.text, passage.text)), None)
             if copy is not None:
                 shown.add(copy.id)
                 carried.append({"source": other.source, "url": other.url, "title": other.title})
-        return carried + self.catalog.carriers(passage.article_id)
+        return carried + carriers
 
     # -- boosts ----------------------------------------------------------------------------------------
 
@@ -256,7 +265,11 @@ class Retriever:
         p = self.params
         if not (p.outlet_boost or p.date_boost):
             return Mentions()
-        found = find_mentions(question, self._matchers(articles)[0])
+        found = self._mentioned.get((question, articles))
+        if found is None:
+            if len(self._mentioned) > 4096:
+                self._mentioned.clear()
+            found = self._mentioned[question, articles] = find_mentions(question, self._matchers(articles)[0])
         return Mentions(found.outlets if p.outlet_boost else frozenset(), found.days if p.date_boost else ())
 
     def _matchers(self, articles: int) -> tuple[OutletMatcher, OutletMatcher, TitleIndex]:
