@@ -132,8 +132,7 @@ def child(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     embedder = service.embedder
     wait = getattr(embedder, "wait", None)
-    if wait:
-        wait()
+    model = wait() if wait else embedder
     embedder.encode(["warm up"])
     model_s = time.perf_counter() - t0
     rss_model = perf.rss_mb()
@@ -185,7 +184,8 @@ def child(args: argparse.Namespace) -> None:
         "model_load_s": model_s, "index_load_s": index_s,
         "rss_start_mb": rss_start, "rss_base_mb": rss_base, "rss_model_mb": rss_model, "rss_index_mb": rss_index,
         "rss_end_mb": perf.rss_mb(), "peak_rss_mb": perf.peak_rss_mb(), "vectors_mb": n * 384 * 4 / 1e6,
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": torch.get_num_threads(), "cpu": perf.cpu_note(),
+        "encoder": getattr(model, "quantize_reason", type(model).__name__),
     }
     service.close()
     if tmp:
@@ -227,6 +227,7 @@ def main(argv: list[str] | None = None) -> None:
         lat = r["latency"]
         print(f"  {name}: {r['passages']:,} passages ({r['dense_kind']}), p50 {lat['p50']:.1f} ms, "
               f"p99 {lat['p99']:.1f} ms", flush=True)
+        print(f"    {r['cpu']}; question encoder: {r['encoder']}", flush=True)
 
     print("\n| index | passages | dense | questions | p50 ms | p95 ms | p99 ms | mean ms | cached p50 ms | "
           "answered |\n|---|---|---|---|---|---|---|---|---|---|")
