@@ -203,19 +203,19 @@ class Retriever:
         if parts:
             hits = self._merge_parts(question, hits, parts, rows, articles)
         hits = refine(question, hits, rows, self.params)
-        passages = mark_disagreements(self._select(hits, rows, k, keep, speaker), self.catalog)
+        stories = _Stories(self.catalog)  # each shown article's copies and carriers, read once per answer
+        passages = mark_disagreements(self._select(hits, rows, k, keep, speaker, stories), stories)
         if not passages:
             return Answer(question, False, [], articles, Reason.NO_MATCH, filters)
         missing = unmentioned(question, terms, held, passages, self.params.short_question_words)
         return Answer(question, True, passages, articles, filters=filters, missing=missing, partial=bool(missing))
 
     def _select(self, hits: Iterable[Hit], rows: Rows, k: int, keep: Callable[[Article], bool] | None,
-                speaker: str | None) -> list[AnswerPassage]:
+                speaker: str | None, stories: _Stories) -> list[AnswerPassage]:
         """The first `k` hits that pass the filters and the per-article cap, each shown once with its copies."""
         passages: list[AnswerPassage] = []
         per_article: dict[int, int] = {}
         shown: set[int] = set()  # passages already shown, as themselves or as a copy of another
-        stories: dict[int, tuple[list[tuple[Article, list[Passage]]], list[dict[str, str | None]]]] = {}
         for hit in hits:
             if hit.id not in rows or hit.id in shown:  # unrelated, removed since the search, or a copy shown
                 continue
@@ -241,22 +241,17 @@ class Retriever:
                 break
         return passages
 
-    def _also_carried(self, passage: Passage, shown: set[int],
-                      stories: dict[int, tuple[list[tuple[Article, list[Passage]]], list[dict[str, str | None]]]],
-                      ) -> list[dict[str, str | None]]:
+    @staticmethod
+    def _also_carried(passage: Passage, shown: set[int], stories: _Stories) -> list[dict[str, str | None]]:
         """The other outlets carrying this passage's text: held copies of its article (whose copy of the
-        passage joins `shown`), then pages with exactly the article's text, which were not stored twice.
-        `stories` keeps each article's copies and carriers for the rest of one answer (read once per article)."""
-        if passage.article_id not in stories:
-            stories[passage.article_id] = (self.catalog.copies(passage.article_id), self.catalog.carriers(passage.article_id))
-        copies, carriers = stories[passage.article_id]
+        passage joins `shown`), then pages with exactly the article's text, which were not stored twice."""
         carried = []
-        for other, others in copies:
+        for other, others in stories.copies(passage.article_id):
             copy = next((q for q in others if is_copy(q.text, passage.text)), None)
             if copy is not None:
                 shown.add(copy.id)
                 carried.append({"source": other.source, "url": other.url, "title": other.title})
-        return carried + carriers
+        return carried + stories.carriers(passage.article_id)
 
     # -- boosts ----------------------------------------------------------------------------------------
 
@@ -307,3 +302,23 @@ class Retriever:
         merged = merge_parts({h.id: h.score for h in hits}, scores, self.params.part_weight)
         ranked = sorted(merged.items(), key=lambda kv: kv[1], reverse=True)
         return [Hit(i, sc, by_id[i].similarity, by_id[i].dense_rank, by_id[i].keyword_rank) for i, sc in ranked]
+
+
+class _Stories:
+    """The catalog's copies and carriers of articles, each read once: one answer asks for them per shown
+    passage (up to three per article), then again to mark copies that disagree."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._copies: dict[int, list[tuple[Article, list[Passage]]]] = {}
+        self._carriers: dict[int, list[dict[str, str | None]]] = {}
+
+    def copies(self, article_id: int) -> list[tuple[Article, list[Passage]]]:
+        if article_id not in self._copies:
+            self._copies[article_id] = self._catalog.copies(article_id)
+        return self._copies[article_id]
+
+    def carriers(self, article_id: int) -> list[dict[str, str | None]]:
+        if article_id not in self._carriers:
+            self._carriers[article_id] = self._catalog.carriers(article_id)
+        return self._carriers[article_id]
