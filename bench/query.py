@@ -148,6 +148,7 @@ def child(args: argparse.Namespace) -> None:
     clock.wrap(index.dense, "search", "dense")
     clock.wrap(index.keyword, "search", "keyword")
     clock.wrap(index.dense, "similarity", "similarity")
+    clock.wrap(index.dense, "similarities", "similarity")
     clock.wrap(service.store, "counts", "store counts")
     clock.wrap(service.store, "passages_with_articles", "attribution join")
     import index.hybrid as hybrid_module
