@@ -129,8 +129,11 @@ def auto_quantize() -> tuple[str, str]:
 
 
 # What `auto` takes without usable bf16 units (AVX2 CPUs), and the measurement behind it (bench/README.md, issue 19).
-AUTO_WITHOUT_BF16 = "query"
-AUTO_WITHOUT_BF16_WHY = "int8 questions measured faster than float32 ones on AVX2, bf16 ~10x slower (emulated)"
+# On the AVX2 EPYC (../shared/STACK.md section 9) int8 ran passages 1.57x and a question 1.9x float32's rate;
+# on MultiHop-RAG int8 passages and questions lost 0.5 point of Hits@10 (0.914 against 0.919).
+AUTO_WITHOUT_BF16 = "all"
+AUTO_WITHOUT_BF16_WHY = ("int8 passages and questions (torch dynamic int8): 1.57x float32's passages/s and 1.9x its "
+                         "question speed on an AVX2 EPYC, Hits@10 -0.5 point; bf16 there is emulated, ~10x slower")
 
 
 class NativeEmbedder:
