@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
     from sentence_transformers import SentenceTransformer
 
-    from index.embedder import NativeEmbedder, bf16_units, resolve_model_path
+    from index.embedder import NativeEmbedder, auto_quantize, resolve_model_path
 
     texts = perf.passage_texts(perf.corpus_records(), 2000)
     texts = random.Random(0).sample(texts, min(args.passages, len(texts)))
@@ -73,9 +73,8 @@ def main(argv: list[str] | None = None) -> None:
         "native max_seq_length 128": (lambda xs: short.encode(xs, bs), lambda q: short.encode([q])),
     }
     print(f"encoder benchmark: {len(texts)} passages, {len(qs)} questions, batch size {bs}, "
-          f"torch threads {torch.get_num_threads()}, {args.rounds} interleaved rounds; CPU bf16 units (AMX / "
-          f"AVX512-BF16): {'yes, so quantize: auto is bf16' if bf16_units() else 'no, so quantize: auto is query'}; "
-          f"{perf.machine_note()}", flush=True)
+          f"torch threads {torch.get_num_threads()}, {args.rounds} interleaved rounds; {perf.cpu_note()}; "
+          f"quantize: auto is {': '.join(auto_quantize())}; {perf.machine_note()}", flush=True)
     for embedder in (native, bf16, short):  # what the service's background loader does after loading
         embedder.warm_up()
     for _, (batch, one) in paths.items():  # warm up

@@ -82,8 +82,7 @@ def child_ours(args: argparse.Namespace) -> None:
                               cfg.corpus.max_paragraph_chars)[:32]
     service = EventService(Path(args.folder), cfg)
     embedder = service.embedder
-    if getattr(embedder, "wait", None):
-        embedder.wait()
+    model = embedder.wait() if getattr(embedder, "wait", None) else embedder
     embedder.encode(warm, batch_size=settings.batch_size)
     started = time.perf_counter()
     report = service.import_file(Path(args.corpus))
@@ -102,7 +101,8 @@ def child_ours(args: argparse.Namespace) -> None:
         lat.append((time.perf_counter() - t) * 1000)
     service.close()
     perf.emit({"ingest_s": ingest_s, "passages": report.passages, "articles": report.added,
-               "latency": perf.percentiles(lat), "peak_rss_mb": perf.peak_rss_mb()})
+               "latency": perf.percentiles(lat), "peak_rss_mb": perf.peak_rss_mb(), "cpu": perf.cpu_note(),
+               "encoder": getattr(model, "quantize_reason", type(model).__name__)})
 
 
 def child_peer(args: argparse.Namespace) -> None:
@@ -190,6 +190,7 @@ def main(argv: list[str] | None = None) -> None:
                               env=env, label="eventbot")
         print(f"  eventbot: ingest {ours['ingest_s']:.1f} s ({ours['passages']} passages), "
               f"p50 {ours['latency']['p50']:.1f} ms", flush=True)
+        print(f"    {ours['cpu']}; eventbot's encoder: {ours['encoder']}", flush=True)
         peer = perf.run_child([str(perf.PEER_PYTHON), __file__, "--child", "peer", *common,
                                "--folder", str(t / "peer"), "--model-path", model_path], env=env, label="langchain")
         print(f"  langchain: ingest {peer['ingest_s']:.1f} s, p50 {peer['latency']['p50']:.1f} ms", flush=True)

@@ -74,6 +74,19 @@ def machine_note() -> str:
     return f"{os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
 
 
+def cpu_note() -> str:
+    """The CPU by name (lscpu's "Model name"), and the AVX2 emulation when it is on: ATen and oneDNN
+    capped at AVX2 by ATEN_CPU_CAPABILITY / ONEDNN_MAX_CPU_ISA (fbgemm's int8 kernels ignore both)."""
+    name = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            name = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), name)
+    except OSError:
+        pass
+    capped = {k: os.environ[k] for k in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA") if os.environ.get(k)}
+    return name + (" emulating AVX2 (" + " ".join(f"{k}={v}" for k, v in capped.items()) + ")" if capped else ", native")
+
+
 def emit(result: dict) -> None:
     """A child's result, as the last marked line of its stdout."""
     sys.stdout.write(CHILD_MARK + json.dumps(result) + "\n")

@@ -402,7 +402,9 @@ class ArticleStore:
                f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})")
         with self._lock:
             rows = self._db.execute(sql, list(passage_ids)).fetchall()
-        return {row[0]: (Passage(*row[:6]), Article(*row[6:])) for row in rows}
+        articles: dict[int, Article] = {}  # one object per article: a question's hundreds of rows share a few dozen
+        return {row[0]: (Passage(*row[:6]), articles.get(row[1]) or articles.setdefault(row[1], Article(*row[6:])))
+                for row in rows}
 
     def iter_passages(self, batch_size: int = 2048) -> Iterator[list[tuple[Passage, Article]]]:
         """All passages with their articles, in id order, in batches."""

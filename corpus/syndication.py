@@ -22,6 +22,7 @@ once; `conflicts` says what differs. Measured by bench/copies.py.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -105,15 +106,21 @@ def same_story(a: Sequence[str], b: Sequence[str], threshold: float = SYNDICATIO
 
 def near_identical(a: str, b: str, threshold: float = NEAR_IDENTICAL) -> bool:
     """Whether two paragraphs carry the same text, allowing small edits."""
-    wa, wb = words(a), words(b)
+    (wa, sa), (wb, sb) = _paragraph_shingles(a), _paragraph_shingles(b)
     if not wa or not wb:
         return False
     if wa == wb:
         return True
-    sa, sb = shingles([a], 3), shingles([b], 3)
     if not sa or not sb:
         return False
     return len(sa & sb) / len(sa | sb) >= threshold
+
+
+@functools.lru_cache(maxsize=4096)
+def _paragraph_shingles(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """A paragraph's words and word-trigram hashes, kept for the next comparison: an answer compares each
+    shown passage with every paragraph of each held copy of its story, on every question showing it."""
+    return tuple(words(text)), frozenset(shingles([text], 3))
 
 
 def is_copy(a: str, b: str) -> bool:

@@ -132,6 +132,17 @@ class DenseIndex:
                 continue
         return out
 
+    def similarities(self, query: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`similarity` as arrays: (the ids held, in the given order; their inner products with `query`)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return ids, np.zeros(0, dtype=np.float32)
+        try:  # one call for all (the common case: every id is held)
+            return ids, self._index.reconstruct_batch(ids) @ query
+        except RuntimeError:  # some id is not held: one at a time
+            found = self.similarity(query, ids.tolist())
+            return np.fromiter(found, np.int64, len(found)), np.fromiter(found.values(), np.float32, len(found))
+
     def vectors_of(self, ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of `ids`, all held (IVF-sq8 vectors come back decoded, approximately)."""
         if not len(ids):

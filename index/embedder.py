@@ -98,6 +98,44 @@ def bf16_units() -> bool:
         return False
 
 
+# oneDNN ISA caps (ONEDNN_MAX_CPU_ISA) below which it has no bf16 matrix products: with such a cap, or with
+# ATen dispatching below AVX512 (ATEN_CPU_CAPABILITY=avx2), bf16 runs emulated, ~10x slower than float32.
+_NO_BF16_ISA = ("SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2", "AVX512_CORE", "AVX512_CORE_VNNI")
+
+
+def bf16_usable() -> tuple[bool, str]:
+    """Whether torch will run bfloat16 matrix products natively here, and why: the CPU has bf16 units
+    (`bf16_units`) and neither ATEN_CPU_CAPABILITY nor ONEDNN_MAX_CPU_ISA caps torch below them (how an
+    AVX2-only CPU is emulated on this machine)."""
+    import torch
+
+    if not bf16_units():
+        return False, "no bf16 units (AMX / AVX512-BF16) on this CPU"
+    capability = torch.backends.cpu.get_cpu_capability()
+    if not capability.startswith("AVX512"):
+        return False, f"bf16 units present, but torch dispatches {capability} kernels (ATEN_CPU_CAPABILITY)"
+    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "").strip().upper()
+    if isa in _NO_BF16_ISA:
+        return False, f"bf16 units present, but oneDNN is capped at {isa} (ONEDNN_MAX_CPU_ISA)"
+    return True, "bf16 units (AMX / AVX512-BF16) usable by torch"
+
+
+def auto_quantize() -> tuple[str, str]:
+    """The path `quantize: auto` takes on this CPU, and why, from the figures in bench/README.md."""
+    usable, why = bf16_usable()
+    if usable:
+        return "bf16", f"{why}: bf16 measured fastest there (passages 2.8x sentence-transformers, Hits@10 unchanged)"
+    return AUTO_WITHOUT_BF16, f"{why}: {AUTO_WITHOUT_BF16_WHY}"
+
+
+# What `auto` takes without usable bf16 units (AVX2 CPUs), and the measurement behind it (bench/README.md, issue 19).
+# On the AVX2 EPYC (../shared/STACK.md section 9) int8 ran passages 1.57x and a question 1.9x float32's rate;
+# on MultiHop-RAG int8 passages and questions lost 0.5 point of Hits@10 (0.914 against 0.919).
+AUTO_WITHOUT_BF16 = "all"
+AUTO_WITHOUT_BF16_WHY = ("int8 passages and questions (torch dynamic int8): 1.57x float32's passages/s and 1.9x its "
+                         "question speed on an AVX2 EPYC, Hits@10 -0.5 point; bf16 there is emulated, ~10x slower")
+
+
 class NativeEmbedder:
     """The model through `index.encoder` (its own BERT forward in plain torch): the vectors of
     sentence-transformers (cosine >= 0.9999) without importing it, so about 3 s faster to load.
@@ -106,7 +144,8 @@ class NativeEmbedder:
     (faster single-question latency), "all" passages too (faster ingest); both cost some accuracy
     (measured in bench/README.md). "bf16" runs passages under bfloat16 autocast and questions through
     a bfloat16 copy: nearly exact, and the fastest where the CPU has bf16 units (AMX, AVX512-BF16),
-    but slower than float32 where it has not. "auto" is "bf16" on such a CPU, else "query".
+    but slower than float32 where it has not. "auto" is "bf16" where torch can use such units, else
+    `AUTO_WITHOUT_BF16` (`auto_quantize` says which and why; `quantize_reason` keeps it).
     Batches are formed by token length, so they pad little.
     """
 
@@ -121,8 +160,10 @@ class NativeEmbedder:
 
         if quantize not in QUANTIZE:
             raise ValueError(f"quantize must be one of {QUANTIZE}, not {quantize!r}")
+        self.quantize_reason = f"quantize: {quantize} (configured)"
         if quantize == "auto":
-            quantize = "bf16" if bf16_units() else "query"
+            quantize, why = auto_quantize()
+            self.quantize_reason = f"quantize: auto chose {quantize}: {why}"
         if threads:
             torch.set_num_threads(threads)
         path = resolve_model_path(model)
@@ -392,7 +433,7 @@ def load_embedder(model: str, batch_size: int = 32, threads: int = 0, backend: s
     def load() -> NativeEmbedder:
         embedder = NativeEmbedder(model, batch_size=batch_size, threads=threads, quantize=quantize,
                                   max_seq_length=max_seq_length)
-        log.info("loaded embedding model %s (native, quantize=%s)", model, embedder.quantize)
+        log.info("loaded embedding model %s (native, %s)", model, embedder.quantize_reason)
         return embedder
 
     if not background:

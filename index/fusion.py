@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 
 def reciprocal_rank_fusion(
     rankings: Sequence[Sequence[int]], weights: Sequence[float] | None = None, k: int = 60
@@ -30,6 +32,16 @@ def linear_fusion(
     search returned (absent counts as 0). Dividing by the question's best BM25 score puts it on the
     cosine's 0..1 scale whatever the question's length. Returns fused scores by id (unsorted).
     """
-    best = max(keyword.values(), default=0.0)
-    scale = keyword_weight / best if best > 0 else 0.0
-    return {pid: dense_weight * sim + scale * keyword.get(pid, 0.0) for pid, sim in similarity.items()}
+    ids = list(similarity)
+    fused = linear_fusion_arrays(np.fromiter(similarity.values(), np.float64, len(ids)),
+                                 np.array([keyword.get(pid, 0.0) for pid in ids], dtype=np.float64),
+                                 max(keyword.values(), default=0.0), dense_weight, keyword_weight)
+    return dict(zip(ids, fused.tolist(), strict=True))
+
+
+def linear_fusion_arrays(similarity: np.ndarray, keyword: np.ndarray, best_keyword: float, dense_weight: float = 1.0,
+                         keyword_weight: float = 1.0) -> np.ndarray:
+    """`linear_fusion` over aligned float64 arrays (one row per candidate; keyword 0 where absent), given the
+    question's best BM25 score: the same sums, without a Python loop per candidate."""
+    scale = keyword_weight / best_keyword if best_keyword > 0 else 0.0
+    return dense_weight * similarity + scale * keyword

@@ -9,7 +9,7 @@ that day (a day either side, for time zones), move up.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from index.hybrid import Hit
 from retrieval.outlets import OutletMatcher
@@ -50,14 +50,14 @@ def boost_mentions(hits: Sequence[Hit], articles: Mapping[int, tuple[str | None,
             extra += outlet_boost
         if mentions.days and any(d.near(published) for d in mentions.days):
             extra += date_boost
-        out.append(replace(hit, score=hit.score + extra) if extra else hit)
+        out.append(hit.rescored(hit.score + extra) if extra else hit)
     return sorted(out, key=lambda h: h.score, reverse=True)
 
 
 def boost_speaker(hits: Sequence[Hit], speakers: Mapping[int, str | None], wanted: str) -> list[Hit]:
     """The hits re-ranked for "what did X say about ...": a passage quoting X gets `SPEAKER_BOOST` times
     its fused score, enough to pass passages a few ranks above it, not to lift an unrelated one to the top."""
-    boosted = [replace(h, score=h.score * SPEAKER_BOOST) if speaker_matches(speakers.get(h.id), wanted) else h
+    boosted = [h.rescored(h.score * SPEAKER_BOOST) if speaker_matches(speakers.get(h.id), wanted) else h
                for h in hits]
     return sorted(boosted, key=lambda h: h.score, reverse=True)
 

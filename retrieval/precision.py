@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from enum import StrEnum
 from typing import Protocol
 
@@ -112,7 +111,7 @@ def refine(question: str, hits: Sequence[Hit], rows: Rows, params: PrecisionPara
         delta = -params.heading_penalty if params.heading_penalty and is_heading(text) else 0.0
         if cue is not None and holds_cue(text, cue):
             delta += params.cue_weight
-        out.append(replace(hit, score=hit.score + delta) if delta else hit)
+        out.append(hit.rescored(hit.score + delta) if delta else hit)
     return sorted(out, key=lambda h: h.score, reverse=True) + rest
 
 

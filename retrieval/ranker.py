@@ -113,6 +113,8 @@ class Retriever:
         self.index, self.catalog, self.queries, self.params = index, catalog, queries, params
         # (articles held, matcher of their outlets, matcher of their outlets and wire agencies, their titles)
         self._outlets: tuple[int, OutletMatcher, OutletMatcher, TitleIndex] | None = None
+        # (text, articles held) -> the outlets and days it names: asked for up to three times per question
+        self._mentioned: dict[tuple[str, int], Mentions] = {}
 
     @property
     def min_similarity(self) -> float:
@@ -201,14 +203,15 @@ class Retriever:
         if parts:
             hits = self._merge_parts(question, hits, parts, rows, articles)
         hits = refine(question, hits, rows, self.params)
-        passages = mark_disagreements(self._select(hits, rows, k, keep, speaker), self.catalog)
+        stories = _Stories(self.catalog)  # each shown article's copies and carriers, read once per answer
+        passages = mark_disagreements(self._select(hits, rows, k, keep, speaker, stories), stories)
         if not passages:
             return Answer(question, False, [], articles, Reason.NO_MATCH, filters)
         missing = unmentioned(question, terms, held, passages, self.params.short_question_words)
         return Answer(question, True, passages, articles, filters=filters, missing=missing, partial=bool(missing))
 
     def _select(self, hits: Iterable[Hit], rows: Rows, k: int, keep: Callable[[Article], bool] | None,
-                speaker: str | None) -> list[AnswerPassage]:
+                speaker: str | None, stories: _Stories) -> list[AnswerPassage]:
         """The first `k` hits that pass the filters and the per-article cap, each shown once with its copies."""
         passages: list[AnswerPassage] = []
         per_article: dict[int, int] = {}
@@ -228,7 +231,7 @@ class Retriever:
             # A copy of this passage in another outlet's article is not shown again; that copy's other
             # paragraphs still may be (measured on the demo questions, capping the whole story instead
             # lost an answer: 16/22 found against 17/22).
-            carried = self._also_carried(p, shown)
+            carried = self._also_carried(p, shown, stories)
             passages.append(AnswerPassage(
                 text=p.text, title=a.title, url=a.url, source=a.source, author=a.author, published_at=a.published_at,
                 score=round(hit.score, 6), similarity=round(hit.similarity, 4), article_id=a.id, passage_id=p.id,
@@ -238,16 +241,17 @@ class Retriever:
                 break
         return passages
 
-    def _also_carried(self, passage: Passage, shown: set[int]) -> list[dict[str, str | None]]:
+    @staticmethod
+    def _also_carried(passage: Passage, shown: set[int], stories: _Stories) -> list[dict[str, str | None]]:
         """The other outlets carrying this passage's text: held copies of its article (whose copy of the
         passage joins `shown`), then pages with exactly the article's text, which were not stored twice."""
         carried = []
-        for other, others in self.catalog.copies(passage.article_id):
+        for other, others in stories.copies(passage.article_id):
             copy = next((q for q in others if is_copy(q.text, passage.text)), None)
             if copy is not None:
                 shown.add(copy.id)
                 carried.append({"source": other.source, "url": other.url, "title": other.title})
-        return carried + self.catalog.carriers(passage.article_id)
+        return carried + stories.carriers(passage.article_id)
 
     # -- boosts ----------------------------------------------------------------------------------------
 
@@ -256,7 +260,11 @@ class Retriever:
         p = self.params
         if not (p.outlet_boost or p.date_boost):
             return Mentions()
-        found = find_mentions(question, self._matchers(articles)[0])
+        found = self._mentioned.get((question, articles))
+        if found is None:
+            if len(self._mentioned) > 4096:
+                self._mentioned.clear()
+            found = self._mentioned[question, articles] = find_mentions(question, self._matchers(articles)[0])
         return Mentions(found.outlets if p.outlet_boost else frozenset(), found.days if p.date_boost else ())
 
     def _matchers(self, articles: int) -> tuple[OutletMatcher, OutletMatcher, TitleIndex]:
@@ -294,3 +302,23 @@ class Retriever:
         merged = merge_parts({h.id: h.score for h in hits}, scores, self.params.part_weight)
         ranked = sorted(merged.items(), key=lambda kv: kv[1], reverse=True)
         return [Hit(i, sc, by_id[i].similarity, by_id[i].dense_rank, by_id[i].keyword_rank) for i, sc in ranked]
+
+
+class _Stories:
+    """The catalog's copies and carriers of articles, each read once: one answer asks for them per shown
+    passage (up to three per article), then again to mark copies that disagree."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._copies: dict[int, list[tuple[Article, list[Passage]]]] = {}
+        self._carriers: dict[int, list[dict[str, str | None]]] = {}
+
+    def copies(self, article_id: int) -> list[tuple[Article, list[Passage]]]:
+        if article_id not in self._copies:
+            self._copies[article_id] = self._catalog.copies(article_id)
+        return self._copies[article_id]
+
+    def carriers(self, article_id: int) -> list[dict[str, str | None]]:
+        if article_id not in self._carriers:
+            self._carriers[article_id] = self._catalog.carriers(article_id)
+        return self._carriers[article_id]

@@ -66,3 +66,25 @@ def test_native_vectors_equal_sentence_transformers(real_embedder) -> None:  # n
     bf16 = NativeEmbedder(quantize="bf16")
     assert (bf16.encode(texts) * native.encode(texts)).sum(axis=1).min() > 0.99
     assert float(bf16.encode_queries(texts[:1])[0] @ native.encode(texts[:1])[0]) > 0.99
+
+
+def test_auto_quantize_takes_bf16_only_where_torch_can_use_bf16_units(monkeypatch) -> None:  # noqa: ANN001
+    import torch
+
+    from index import embedder
+
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX512")
+    monkeypatch.setattr(embedder, "bf16_units", lambda: True)
+    assert embedder.auto_quantize()[0] == "bf16"
+    # An AVX2 machine emulated on a bf16 one: oneDNN capped, or ATen dispatching AVX2 kernels.
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "avx2")
+    mode, why = embedder.auto_quantize()
+    assert mode == embedder.AUTO_WITHOUT_BF16 != "bf16" and "ONEDNN_MAX_CPU_ISA" in why
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA")
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
+    mode, why = embedder.auto_quantize()
+    assert mode != "bf16" and "ATEN_CPU_CAPABILITY" in why
+    monkeypatch.setattr(embedder, "bf16_units", lambda: False)
+    mode, why = embedder.auto_quantize()
+    assert mode != "bf16" and "no bf16 units" in why

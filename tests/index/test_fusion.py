@@ -59,3 +59,34 @@ def test_search_with_shared_dense_results_ranks_as_without() -> None:
     assert index.search(vector, "dam workers strike", 3, SEARCH, dense=shared) == index.search(vector, "dam workers strike", 3, SEARCH)
     # Another text with the same vector: the dense half is reused, the keyword half is its own.
     assert index.search(vector, "artillery bridge", 3, SEARCH, dense=shared)[0].id == 11
+
+
+def test_linear_search_keeps_every_candidates_cosine_ranks_and_tie_order() -> None:
+    """The array path ranks as the per-candidate sums did: dense hits first in their order, then the
+    keyword-only ones with their looked-up cosine; equal scores keep that order."""
+    import random
+
+    words = "dam breach strike harbour bridge flood pay workers night fire river council vote".split()
+    rng = random.Random(7)
+    texts = {100 + i: " ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) for i in range(80)}
+    texts[300] = texts[301] = "council vote"  # identical passages: a tie, broken by order
+    index = HybridIndex(HashEmbedder(64), INDEX, SEARCH)
+    index.add(list(texts), list(texts.values()), list(texts.values()))
+    params = RetrievalConfig(candidates=10)  # few dense candidates: many keyword-only hits
+    for q in ("council vote", "dam workers strike at night", "flood river bridge fire"):
+        vector = index.embedder.encode([q])[0]
+        hits = index.search(vector, q, 40, params)
+        d_scores, d_ids = index.dense.search(vector[None, :], 40)
+        k_scores, k_ids = index.keyword.search(q, 40)
+        sim = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0]) if i >= 0}
+        sim.update(index.dense.similarity(vector, [int(i) for i in k_ids if int(i) not in sim]))
+        expected = sorted(linear_fusion(sim, dict(zip(k_ids.tolist(), k_scores.tolist())), params.dense_weight,
+                                        params.keyword_weight).items(), key=lambda kv: -kv[1])[:40]
+        assert [(h.id, h.score) for h in hits] == expected
+        assert all(h.similarity == sim[h.id] for h in hits)
+        dense_rank = {int(i): r for r, i in enumerate(d_ids[0], 1)}
+        keyword_rank = {int(i): r for r, i in enumerate(k_ids, 1)}
+        assert [(h.dense_rank, h.keyword_rank) for h in hits] == [(dense_rank.get(h.id), keyword_rank.get(h.id)) for h in hits]
+    vector = index.embedder.encode(["council vote"])[0]
+    tied = [h for h in index.search(vector, "council vote", 40, params) if h.id in (300, 301)]
+    assert tied[0].score == tied[1].score and tied[0].dense_rank < tied[1].dense_rank  # in the dense order
