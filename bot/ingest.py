@@ -48,10 +48,9 @@ class Ingester:
 
     def _fetch(self, url: str) -> fetch.FetchedPage:
         """The page at `url`, fetched as a request of its own: its log lines carry the fetch's id."""
-        f = self.fetching
         with logs.request("fetch"):
             try:
-                page = fetch.fetch(url, **fetch_options(f))
+                page = fetch.fetch(url, **fetch_options(self.fetching))
             except CorpusError as e:
                 log.info("fetching %s failed: %s", url, e)
                 raise
@@ -139,8 +138,8 @@ class Ingester:
         return AddResult(target, AddStatus.ADDED, f"added {article.title!r} ({len(passages)} passages)", article)
 
     def prepare(self, draft: ArticleDraft) -> ArticleDraft:
-        """The draft as it is stored: split into passages (each with its section's heading), with its wire origin (from the dateline, when
-        the draft has none) and the speaker each passage quotes."""
+        """The draft as it is stored: split into passages (each with its section's heading), with its wire
+        origin (from the dateline, when the draft has none) and the speaker each passage quotes."""
         sections = sectioned_passages(draft.paragraphs, draft.headings, self.corpus.max_paragraph_chars)
         paragraphs = tuple(text for text, _ in sections)
         headings = tuple(h for _, h in sections) if any(h for _, h in sections) else ()

@@ -150,15 +150,13 @@ class Ask(commands.Cog):
 
     async def _answer_message(self, message: discord.Message, question: str, previous: Turn | None) -> None:
         asked: FollowUp | None = None
+        guild_id = message.guild.id if message.guild else None
         try:
-            guild_id = message.guild.id if message.guild else None
             service = self.bot.service_for(guild_id)
             origin = Origin("mention" if message.guild else "dm", guild_id, message.channel.id, message.author.id)
-            if previous is not None:
-                asked = follow_up(previous, question)
-                logged = await asyncio.to_thread(service.ask_logged, origin, asked.text, **asked.filters)
-            else:
-                logged = await asyncio.to_thread(service.ask_logged, origin, question)
+            asked = follow_up(previous, question) if previous is not None else None
+            text, filters = (asked.text, asked.filters) if asked else (question, {})
+            logged = await asyncio.to_thread(service.ask_logged, origin, text, **filters)
             answer = logged.answer
             reply = await self.reply_for(service, answer, echo_question=False)
         except Exception as e:  # every failure is told to the member (and the unexpected logged)
@@ -178,8 +176,7 @@ class Ask(commands.Cog):
             return
         view = self._view(reply, logged)
         channel = message.channel
-        if answer.answered and rules.in_thread(self.bot, message.guild.id if message.guild else None, channel) \
-                and isinstance(channel, discord.TextChannel):
+        if answer.answered and rules.in_thread(self.bot, guild_id, channel) and isinstance(channel, discord.TextChannel):
             lacking = permissions.missing(here, permissions.TO_OPEN_THREAD)
             if lacking:
                 reply = render.with_note(reply, render.missing_permissions(lacking, "answer in a thread"))
