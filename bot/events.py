@@ -23,13 +23,13 @@ import numpy as np
 
 from bot.config import EventsConfig
 from bot.live_index import LiveIndex
-from corpus.errors import ArticleNotFound
 from corpus.models import Article
 from corpus.store import ArticleStore
 from retrieval.answer import Answer, Reason
 from retrieval.events import Clusters, Event, Signature, article_names, cluster, day_of, mean_vector
+from retrieval.question import article_filter
 from retrieval.ranker import Retriever
-from retrieval.timeline import EventSummary, Member, Timeline, build, choose_event, in_period
+from retrieval.timeline import EventSummary, Member, Timeline, build, choose_event
 
 log = logging.getLogger(__name__)
 
@@ -80,18 +80,18 @@ class EventBook:
                 self._clusters = self._load()
             clusters = self._clusters
             self._store_version = self.store.data_version()  # first: a write made meanwhile is seen next time
-            held = {a.id: a for a in self.store.articles()}
-            gone = [i for i in self._hashes if i not in held or held[i].content_hash != self._hashes[i]]
+            held = self.store.content_hashes()
+            gone = [i for i in self._hashes if held.get(i) != self._hashes[i]]
             for article_id in gone:
                 clusters.remove(article_id)
                 del self._hashes[article_id]
-            new = [a for a in held.values() if a.id not in self._hashes]
+            new = self.store.articles_of([i for i in held if i not in self._hashes])
             signed = self._sign(new)
             if len(signed) < len(new):  # passages the index lacks yet (another process's): retry next time
                 self._store_version = None
             for sign in sorted(signed, key=lambda s: (s.day is None, s.day or 0, s.article_id)):
-                clusters.add(sign, self._copies(sign.article_id))
-                self._hashes[sign.article_id] = held[sign.article_id].content_hash
+                clusters.add(sign, self.store.copy_ids(sign.article_id))
+                self._hashes[sign.article_id] = held[sign.article_id]
             self._changed(len(gone) + len(signed))
             return len(gone) + len(signed)
 
@@ -100,14 +100,12 @@ class EventBook:
         with self._lock:
             articles = self.store.articles()
             signed = self._sign(articles)
-            self._clusters = cluster(signed, self.params, {s.article_id: self._copies(s.article_id) for s in signed})
+            self._clusters = cluster(signed, self.params, {s.article_id: self.store.copy_ids(s.article_id) for s in signed})
             hashes = {a.id: a.content_hash for a in articles}
             self._hashes = {s.article_id: hashes[s.article_id] for s in signed}
             self._save()
             return self._clusters
 
-    def _copies(self, article_id: int) -> list[int]:
-        return [a.id for a, _ in self.store.copies(article_id)]
 
     def _sign(self, articles: Sequence[Article]) -> list[Signature]:
         """The signatures of the articles whose passages the index holds (others wait for a later sync)."""
@@ -251,12 +249,13 @@ class EventBook:
             summary = self.summary(event)
             centroid = event.centroid
             ids = list(event.members)
-        articles = {a.id: a for a in self._articles(ids)}
-        chosen = [a for a in articles.values() if in_period(a, answer.filters.get("since"), answer.filters.get("until"))]
+        articles = self.store.articles_of(ids)
+        keep = article_filter(None, answer.filters.get("since"), answer.filters.get("until"))
+        chosen = [a for a in articles if keep is None or keep(a)]
         passages = self.store.passages_of([a.id for a in chosen])
         vectors = self.vectors({p.id for ps in passages.values() for p in ps})
         members = [Member(a, ps, np.stack([vectors[p.id] for p in ps]), self.store.carriers(a.id),
-                          frozenset(self._copies(a.id)))
+                          frozenset(self.store.copy_ids(a.id)))
                    for a in chosen if (ps := [p for p in passages.get(a.id, []) if p.id in vectors])]
         query_vector = retriever.queries.encode([answer.question])[0]
         entries = build(members, query_vector, centroid)
@@ -266,15 +265,6 @@ class EventBook:
             entries[0].first_report = False  # the period starts after the event's first report
         return Timeline(answer.question, summary, entries, answer)
 
-    def _articles(self, ids: Sequence[int]) -> list[Article]:
-        """The held articles of these ids (one removed meanwhile is left out)."""
-        out = []
-        for article_id in ids:
-            try:
-                out.append(self.store.find(str(article_id)))
-            except ArticleNotFound:
-                continue
-        return out
 
 
 def _unanswered(answer: Answer) -> Answer:

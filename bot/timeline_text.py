@@ -28,10 +28,14 @@ def event_line(summary: EventSummary, outlets_shown: int = 4) -> str:
     return f"{summary.label} · {span(summary)} · {articles}{outlets}"
 
 
+def entry_parts(entry: TimelineEntry) -> list[str]:
+    """An entry's attribution parts (speaker, origin, outlet, author), the date left out: the timeline shows it first."""
+    return [p for p in attribution_parts(entry) if p != (entry.published_at or "")[:10]]  # type: ignore[arg-type]
+
+
 def entry_attribution(entry: TimelineEntry) -> str:
-    """ "Speaker, via Origin · Outlet · Author · Title", the date left out (the timeline shows it first)."""
-    parts = [p for p in attribution_parts(entry) if p != (entry.published_at or "")[:10]]  # type: ignore[arg-type]
-    return " · ".join([*parts, *([entry.title] if entry.title else [])])
+    """ "Speaker, via Origin · Outlet · Author · Title"."""
+    return " · ".join([*entry_parts(entry), *([entry.title] if entry.title else [])])
 
 
 def carried_names(entry: TimelineEntry) -> list[str]:

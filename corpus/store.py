@@ -502,13 +502,38 @@ class ArticleStore:
     def passages_of(self, article_ids: Sequence[int]) -> dict[int, list[Passage]]:
         """The passages of the given articles (those held), in reading order, keyed by article id."""
         out: dict[int, list[Passage]] = {}
-        ids = list(article_ids)
-        for start in range(0, len(ids), 900):
-            chunk = ids[start:start + 900]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(article_ids):
             with self._lock:
                 rows = self._db.execute(f"SELECT id, article_id, position, text, speaker FROM passages"
                                         f" WHERE article_id IN ({marks}) ORDER BY article_id, position", chunk).fetchall()
             for row in rows:
                 out.setdefault(row[1], []).append(Passage(*row))
         return out
+
+    def articles_of(self, article_ids: Sequence[int]) -> list[Article]:
+        """The held articles of these ids, in the order given (one no longer held is left out)."""
+        found: dict[int, Article] = {}
+        for chunk, marks in _in_chunks(article_ids):
+            with self._lock:
+                found.update((a.id, a) for a in self._query_articles(f"WHERE a.id IN ({marks})", tuple(chunk)))
+        return [found[i] for i in article_ids if i in found]
+
+    def content_hashes(self) -> dict[int, str]:
+        """Every held article's id with its text's hash (what changed since a caller last looked)."""
+        with self._lock:
+            return dict(self._db.execute("SELECT id, content_hash FROM articles").fetchall())
+
+    def copy_ids(self, article_id: int) -> list[int]:
+        """The ids of the other held articles carrying the same story (see `copies`), in id order."""
+        with self._lock:
+            rows = self._db.execute("SELECT b.id FROM articles a JOIN articles b ON b.story_id = a.story_id"
+                                    " WHERE a.id = ? AND b.id != a.id ORDER BY b.id", (article_id,)).fetchall()
+        return [r[0] for r in rows]
+
+
+def _in_chunks(ids: Sequence[int], size: int = 900) -> Iterator[tuple[list[int], str]]:
+    """`ids` in chunks small enough for one SQL `IN (...)`, each with its placeholders."""
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        yield chunk, ",".join("?" * len(chunk))

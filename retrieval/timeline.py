@@ -125,15 +125,6 @@ def choose_event(answer: Answer, event_of: dict[int, int]) -> int | None:
     return max(votes, key=lambda e: (votes[e], -e)) if votes else None
 
 
-def in_period(article: Article, since: str | None, until: str | None) -> bool:
-    """Whether an article was published within [since, until] (ISO dates; an undated one only without bounds)."""
-    if not since and not until:
-        return True
-    day = (article.published_at or "")[:10]
-    if not day:
-        return False
-    return (not since or day >= since[:10]) and (not until or day <= until[:10])
-
 
 def build(members: Iterable[Member], query_vector: np.ndarray | None, centroid: np.ndarray | None) -> list[TimelineEntry]:
     """The timeline entries of an event's articles, in publication order, each development once."""

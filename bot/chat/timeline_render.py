@@ -26,8 +26,7 @@ from bot.chat.render import (
     shorten,
     unlinked,
 )
-from bot.present import attribution_parts
-from bot.timeline_text import FIRST_REPORT, day, event_line, span
+from bot.timeline_text import FIRST_REPORT, day, entry_parts, event_line, span
 from retrieval.timeline import EventSummary, Timeline, TimelineEntry
 
 PAGE_CHARS = EMBED_DESCRIPTION_LIMIT - 96  # room left for the page's own line breaks
@@ -40,8 +39,7 @@ def entry_block(entry: TimelineEntry, query: str, text_chars: int = TEXT_CHARS) 
     """One development: its date (and "first report"), its paragraph, who reports it with a link, the outlets
     also carrying it and the figures other outlets give."""
     head = f"**{day(entry.published_at)}**" + (f" \u00b7 *{FIRST_REPORT}*" if entry.first_report else "")
-    parts = [unlinked(x, NAME_CHARS) for x in attribution_parts(entry)  # type: ignore[arg-type]
-             if x != (entry.published_at or "")[:10]]
+    parts = [unlinked(x, NAME_CHARS) for x in entry_parts(entry)]
     attribution = "\u2014 " + " \u00b7 ".join([*[x for x in parts if x], linked_title(entry.title, entry.url)])
     lines = [head, passage_markdown(entry.text, query, text_chars), attribution]
     if carried := also_carried(entry):  # type: ignore[arg-type]

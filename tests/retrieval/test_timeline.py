@@ -6,7 +6,8 @@ import numpy as np
 
 from corpus.models import Article, Passage
 from retrieval.answer import Answer, AnswerPassage, Reason
-from retrieval.timeline import EventSummary, Member, Timeline, build, choose_event, in_period
+from retrieval.question import article_filter
+from retrieval.timeline import EventSummary, Member, Timeline, build, choose_event
 
 BREACH = ("VELMORA - An earthen dam on the upper Orvine river gave way before dawn on Wednesday, sending a wall of "
           "water into the river town and forcing the evacuation of 1,200 residents from the lower districts.")
@@ -98,6 +99,12 @@ def test_the_event_named_is_the_one_whose_passages_score_most() -> None:
     assert choose_event(answer, {1: 10, 2: 20, 3: 20, 4: 20}) == 20  # three passages outvote one a bit better
     assert choose_event(answer, {1: 10}) == 10
     assert choose_event(answer, {}) is None
+
+
+def in_period(article: Article, since: str | None, until: str | None) -> bool:
+    """What a timeline's period keeps (bot.events uses the question's article filter)."""
+    keep = article_filter(None, since, until)
+    return keep is None or keep(article)
 
 
 def test_period_bounds_are_inclusive_and_undated_articles_need_no_bounds() -> None:
