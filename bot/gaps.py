@@ -137,10 +137,14 @@ def find_gaps(entries: Sequence[Entry], limit: int | None = None) -> list[Gap]:
         if not misses:
             continue
         group.sort(key=lambda e: e.asked_at)
-        counts = Counter(_same_wording(e.question) for e in misses)
-        latest_text = {_same_wording(e.question): _wording(e.question) for e in group}
-        best = max(counts, key=lambda w: (counts[w], max(e.asked_at for e in misses if _same_wording(e.question) == w)))
-        others = Counter(_same_wording(e.question) for e in group)
+        same = {q: _same_wording(q) for q in {e.question for e in group}}  # each wording normalised once
+        counts = Counter(same[e.question] for e in misses)
+        last_missed: dict[str, float] = {}
+        for e in misses:
+            last_missed[same[e.question]] = max(e.asked_at, last_missed.get(same[e.question], e.asked_at))
+        latest_text = {same[e.question]: _wording(e.question) for e in group}
+        best = max(counts, key=lambda w: (counts[w], last_missed[w]))
+        others = Counter(same[e.question] for e in group)
         wordings = [latest_text[w] for w, _ in others.most_common() if w != best][:WORDINGS_KEPT]
         last_miss = max(e.asked_at for e in misses)
         gaps.append(Gap(
