@@ -30,6 +30,10 @@ from corpus.store import ArticleStore
 
 log = logging.getLogger(__name__)
 
+# What an entry's page became, by what adding it gave (any other status: failed).
+_ENTRY_STATUS = {AddStatus.ADDED: EntryStatus.ADDED, AddStatus.UPDATED: EntryStatus.UPDATED,
+                 AddStatus.DUPLICATE: EntryStatus.DUPLICATE}
+
 
 class PollOutcome:
     NEW = "new entries"
@@ -184,9 +188,10 @@ class FeedPoller:
         """Poll every feed (or only those due; or only a server's), `workers` at a time; `done(poll)` is
         called as each ends (from the worker threads)."""
         started = time.perf_counter()
-        feeds = self.feeds.due(self.clock()) if due_only else self.feeds.feeds(guild_id)
-        if guild_id is not None:
-            feeds = [f for f in feeds if f.guild_id == guild_id]
+        if due_only:
+            feeds = [f for f in self.feeds.due(self.clock()) if guild_id is None or f.guild_id == guild_id]
+        else:
+            feeds = self.feeds.feeds(guild_id)
         report = PollReport()
 
         def one(feed: Feed) -> FeedPoll:
@@ -208,8 +213,10 @@ class FeedPoller:
         with self._idle:
             self._active += 1
         try:
+            started = time.perf_counter()
             with logs.request("feed poll"):
                 result = self._poll(feed)
+            result.seconds = time.perf_counter() - started
             metrics.current().feed_polled(str(result.outcome).replace(" ", "_"), len(result.added))
             return result
         finally:
@@ -218,7 +225,6 @@ class FeedPoller:
                 self._idle.notify_all()
 
     def _poll(self, feed: Feed) -> FeedPoll:
-        started = time.perf_counter()
         now = self.clock()
         result = FeedPoll(feed)
         # Retries first: their pages are older news than the new entries'.
@@ -227,7 +233,6 @@ class FeedPoller:
         if feed.next_poll_at > now and result.entries:  # due only for its retries
             result.outcome = PollOutcome.RETRIES
             self.feeds.count_added(feed.id, len(result.added))
-            result.seconds = time.perf_counter() - started
             return result
         try:
             try:
@@ -241,7 +246,6 @@ class FeedPoller:
             result.outcome, result.error = PollOutcome.FAILED, str(e)
             result.feed = self.feeds.record_poll(feed, now=now, next_poll_at=now + self._backoff(feed.errors + 1),
                                                  error=str(e), added=len(result.added))
-            result.seconds = time.perf_counter() - started
             return result
         new: list[FeedEntry] = []
         if parsed is None:
@@ -253,7 +257,6 @@ class FeedPoller:
         result.feed = self.feeds.record_poll(
             feed, now=now, next_poll_at=now + self._jittered(self.config.poll_interval_seconds), validators=validators,
             title=parsed.title if parsed else None, new=bool(new), added=len(result.added))
-        result.seconds = time.perf_counter() - started
         return result
 
     def _new_entries(self, feed: Feed, parsed: ParsedFeed, now: float, result: FeedPoll) -> list[FeedEntry]:
@@ -304,8 +307,7 @@ class FeedPoller:
         except Exception as e:  # a bug: logged, and this page alone is given up (it must not stop the feed)
             log.exception("feed %s: adding %s failed", feed.id, url)
             return self._failed(feed, entry, attempts, EntryStatus.FAILED, f"unexpected error: {type(e).__name__}")
-        status = {AddStatus.ADDED: EntryStatus.ADDED, AddStatus.UPDATED: EntryStatus.UPDATED}.get(
-            added.status, EntryStatus.DUPLICATE if added.status == AddStatus.DUPLICATE else EntryStatus.FAILED)
+        status = _ENTRY_STATUS.get(added.status, EntryStatus.FAILED)
         article = added.article
         self.feeds.set_entry(feed.id, entry.key, status, attempts=attempts,
                              error=None if article else added.message, article_id=article.id if article else None)

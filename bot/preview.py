@@ -39,10 +39,7 @@ class Preview:
     @classmethod
     def of(cls, target: str, draft: ArticleDraft) -> Preview:
         """The preview of a prepared draft (`Ingester.prepare`: split, with speakers and headings)."""
-        def at(values: tuple[str | None, ...], i: int) -> str | None:
-            return values[i] if i < len(values) else None
-
-        passages = tuple(PreviewPassage(text, at(draft.speakers, i), at(draft.headings, i))
+        passages = tuple(PreviewPassage(text, draft.speaker_at(i), draft.heading_at(i))
                          for i, text in enumerate(draft.paragraphs))
         return cls(target=target, title=draft.title, outlet=draft.source, author=draft.author,
                    published_at=draft.published_at, url=draft.url, added_url=draft.added_url,

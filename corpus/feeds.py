@@ -247,7 +247,7 @@ class FeedStore:
     def check_new(self, url: str) -> None:
         """Raises `FeedExists` if a feed with this URL (up to case, tracking parameters and a trailing slash)
         is followed."""
-        held = next((f for f in self.feeds() if normalize_url(f.url) == normalize_url(url)), None)
+        held = self._by_url(url)
         if held is not None:
             raise FeedExists(f"that feed is already followed (feed {held.id}: {held.title})")
 
@@ -266,11 +266,15 @@ class FeedStore:
                 return self.get(int(key))
             except FeedNotFound:
                 pass
-        wanted = normalize_url(key)
-        for feed in self.feeds():
-            if normalize_url(feed.url) == wanted:
-                return feed
+        feed = self._by_url(key)
+        if feed is not None:
+            return feed
         raise FeedNotFound(f"no followed feed has the id or URL {key!r} (see the list of feeds)")
+
+    def _by_url(self, url: str) -> Feed | None:
+        """The feed followed with this URL, up to case, tracking parameters and a trailing slash."""
+        wanted = normalize_url(url)
+        return next((f for f in self.feeds() if normalize_url(f.url) == wanted), None)
 
     def feeds(self, guild_id: int | None = None) -> list[Feed]:
         """Every feed followed, or only those a server follows; in the order they were added."""

@@ -49,6 +49,14 @@ class ArticleDraft:
         object.__setattr__(self, "headings", tuple(visible(h) for h in self.headings))
         object.__setattr__(self, "extra", {k: strip_invisible(v) for k, v in self.extra.items()})
 
+    def heading_at(self, position: int) -> str | None:
+        """The heading of the paragraph at `position`, or None."""
+        return self.headings[position] if position < len(self.headings) else None
+
+    def speaker_at(self, position: int) -> str | None:
+        """Who the paragraph at `position` quotes, or None."""
+        return self.speakers[position] if position < len(self.speakers) else None
+
 
 @dataclass(frozen=True)
 class Article:

@@ -7,16 +7,11 @@ from collections.abc import Iterator
 from corpus.models import ArticleDraft
 
 
-def heading_of(draft: ArticleDraft, position: int) -> str | None:
-    """The heading of the paragraph at `position`, or None."""
-    return draft.headings[position] if position < len(draft.headings) else None
-
-
 def body_lines(draft: ArticleDraft) -> Iterator[str]:
     """The body as a reader sees it: a heading, when it changes, then the paragraphs under it."""
     previous: str | None = None
     for position, paragraph in enumerate(draft.paragraphs):
-        heading = heading_of(draft, position)
+        heading = draft.heading_at(position)
         if heading and heading != previous:
             yield heading
         previous = heading
