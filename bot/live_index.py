@@ -335,16 +335,17 @@ class LiveIndex:
 
     # -- searching ----------------------------------------------------------------------------------
 
-    def dense_search(self, query_vector: np.ndarray, k: int, params: SearchParams) -> tuple[np.ndarray, np.ndarray]:
-        index = self.current()
-        with self._lock:
-            return (self._index or index).dense_search(query_vector, k, params)
-
     def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams,
                dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[Hit]:
         index = self.current()
         with self._lock:
             return (self._index or index).search(query_vector, query_text, k, params, dense=dense)
+
+    def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int], params: SearchParams,
+                     dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[list[Hit]]:
+        index = self.current()
+        with self._lock:
+            return (self._index or index).search_texts(query_vector, texts, ks, params, dense=dense)
 
     def term_counts(self, text: str) -> tuple[list[tuple[str, str, int]], int]:
         index = self.current()

@@ -10,9 +10,8 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -30,9 +29,9 @@ LEGACY_KEYWORD_FILE = "keyword.json"  # token lists, before issue 7: still read
 META_FILE = "meta.json"
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One retrieved passage id with its fused score and its cosine similarity to the question."""
+class Hit(NamedTuple):
+    """One retrieved passage id with its fused score and its cosine similarity to the question (a tuple:
+    a question's ranking makes and re-scores hundreds)."""
 
     id: int
     score: float
@@ -41,8 +40,7 @@ class Hit:
     keyword_rank: int | None = None
 
     def rescored(self, score: float) -> Hit:
-        """This hit with another score (what `dataclasses.replace` does, several times faster: re-ranking
-        makes hundreds per question)."""
+        """This hit with another score."""
         return Hit(self.id, score, self.similarity, self.dense_rank, self.keyword_rank)
 
 
@@ -124,19 +122,37 @@ class HybridIndex:
                dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[Hit]:
         """The `k` best passages by fusing the dense and keyword results (see `SearchParams`).
 
-        `dense`: this vector's `dense_search` result, when already at hand (a question's parts searched
-        with the question's vector).
+        `dense`: this vector's `dense_search` result, when already at hand.
         """
-        if not len(self.dense):
-            return []
-        depth = max(k, params.candidates)
-        d_scores, d_ids = dense if dense is not None else self.dense.search(query_vector[None, :], depth)
+        return self.search_texts(query_vector, [query_text], [k], params, dense)[0]
+
+    def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int], params: SearchParams,
+                     dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[list[Hit]]:
+        """`search` of several texts with one vector (a question and its parts): one dense search, one
+        pass over the texts' keyword columns, and one lookup of the cosines of keyword-only hits."""
+        if not len(self.dense) or not texts:
+            return [[] for _ in texts]
+        depths = [max(k, params.candidates) for k in ks]
+        d_scores, d_ids = dense if dense is not None else self.dense.search(query_vector[None, :], max(depths))
+        d_scores, d_ids = d_scores[0], d_ids[0]
         self.keyword.set_bm25(params.bm25_k1, params.bm25_b)
-        k_scores, k_ids = self.keyword.search(query_text, depth)
-        if params.fusion == "linear":
-            return self._linear(query_vector, d_scores[0], d_ids[0], k_scores, k_ids, k, params)
-        dense_ranked = [int(i) for i in d_ids[0] if i >= 0]
-        similarity = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0], strict=True) if i >= 0}
+        found = self.keyword.search_many(texts, depths)
+        if params.fusion != "linear":
+            return [self._rrf(query_vector, d_scores, d_ids, k_scores, k_ids, k, params)
+                    for (k_scores, k_ids), k in zip(found, ks, strict=True)]
+        held = d_ids >= 0
+        dense_ids, dense_sims = d_ids[held].astype(np.int64, copy=False), d_scores[held]
+        extra = np.unique(np.concatenate([np.asarray(i, dtype=np.int64) for _, i in found]))
+        extra_ids, extra_sims = self.dense.similarities(query_vector, extra[~np.isin(extra, dense_ids)])
+        order = np.argsort(extra_ids)  # sorted, to look the cosines up by id
+        cosines = (extra_ids[order], np.asarray(extra_sims, dtype=np.float32)[order])
+        return [self._linear(dense_ids, dense_sims, cosines, k_scores, k_ids, k, params)
+                for (k_scores, k_ids), k in zip(found, ks, strict=True)]
+
+    def _rrf(self, query_vector: np.ndarray, d_scores: np.ndarray, d_ids: np.ndarray, k_scores: np.ndarray,
+             k_ids: np.ndarray, k: int, params: SearchParams) -> list[Hit]:
+        dense_ranked = [int(i) for i in d_ids if i >= 0]
+        similarity = {int(i): float(s) for s, i in zip(d_scores, d_ids, strict=True) if i >= 0}
         keyword_ranked = [int(i) for i in k_ids]
         fused = reciprocal_rank_fusion(
             [dense_ranked, keyword_ranked], [params.dense_weight, params.keyword_weight], k=params.rrf_k
@@ -148,16 +164,19 @@ class HybridIndex:
         keyword_rank = {pid: r for r, pid in enumerate(keyword_ranked, 1)}
         return [Hit(pid, score, similarity.get(pid, 0.0), dense_rank.get(pid), keyword_rank.get(pid)) for pid, score in best]
 
-    def _linear(self, query_vector: np.ndarray, d_scores: np.ndarray, d_ids: np.ndarray, k_scores: np.ndarray,
-                k_ids: np.ndarray, k: int, params: SearchParams) -> list[Hit]:
+    @staticmethod
+    def _linear(dense_ids: np.ndarray, dense_sims: np.ndarray, cosines: tuple[np.ndarray, np.ndarray],
+                k_scores: np.ndarray, k_ids: np.ndarray, k: int, params: SearchParams) -> list[Hit]:
         """Linear fusion over the candidates as arrays: the dense hits in their order, then the keyword-only
-        ones in theirs (each with its cosine looked up), sorted stably by fused score; the k best as hits."""
-        held = d_ids >= 0
-        dense_ids = d_ids[held].astype(np.int64, copy=False)
+        ones in theirs (each with its cosine from `cosines`, sorted (ids, cosines) of keyword hits the
+        dense side missed; one not held is dropped), sorted stably by fused score; the k best as hits."""
         k_ids = np.asarray(k_ids, dtype=np.int64)
-        extra_ids, extra_sims = self.dense.similarities(query_vector, k_ids[~np.isin(k_ids, dense_ids)])
-        ids = np.concatenate([dense_ids, extra_ids])
-        sims = np.concatenate([d_scores[held], extra_sims]).astype(np.float64)
+        only = k_ids[~np.isin(k_ids, dense_ids)]
+        known_ids, known_sims = cosines
+        at = np.minimum(np.searchsorted(known_ids, only), max(len(known_ids) - 1, 0))
+        held = known_ids[at] == only if len(known_ids) else np.zeros(len(only), dtype=bool)
+        ids = np.concatenate([dense_ids, only[held]])
+        sims = np.concatenate([dense_sims, known_sims[at[held]]]).astype(np.float64)
         # Each keyword hit's rank (from 1) and score at its candidate's row (0 where the keyword side missed it).
         keyword_rank = np.zeros(len(ids), dtype=np.int64)
         keyword = np.zeros(len(ids), dtype=np.float64)

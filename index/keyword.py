@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -180,17 +182,35 @@ class KeywordIndex:
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, ids), best first; only passages sharing a term with the query."""
+        return self.search_many([query], [k])[0]
+
+    def search_many(self, queries: Sequence[str], ks: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`search` of each query with its own k: the score columns of all their terms are read once (a
+        question and its parts share most terms), each query's scores summed in one sparse product."""
         scores_matrix = self._built()
+        n, width = scores_matrix.shape
         empty = np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        n = scores_matrix.shape[0]
-        cols = [c for c in (self._vocab.get(t) for t in tokenize(query)) if c is not None and c < scores_matrix.shape[1]]
-        if not n or not cols or k <= 0:
-            return empty
-        indptr, indices, data = scores_matrix.indptr, scores_matrix.indices, scores_matrix.data
-        scores = np.zeros(n, dtype=np.float32)
-        for c in cols:  # a repeated query word counts again, as in bm25s
-            lo, hi = indptr[c], indptr[c + 1]
-            scores[indices[lo:hi]] += data[lo:hi]  # rows are unique within a column
+        # A repeated query word counts again, as in bm25s: a term's weight is how often the query holds it.
+        wanted = [Counter(c for c in map(self._vocab.get, tokenize(q)) if c is not None and c < width) for q in queries]
+        union = sorted(set().union(*wanted))
+        if not n or not union:
+            return [empty] * len(queries)
+        columns = scores_matrix[:, union]  # CSC: a copy of just these terms' columns
+        where = {c: i for i, c in enumerate(union)}
+        out = []
+        for counts, k in zip(wanted, ks, strict=True):
+            if not counts or k <= 0:
+                out.append(empty)
+                continue
+            weights = np.zeros(len(union), dtype=np.float32)
+            for c, times in counts.items():
+                weights[where[c]] = times
+            out.append(self._top(columns @ weights, k))
+        return out
+
+    def _top(self, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k best (scores, ids) of a score per row, best first, ties in the order passages were added."""
+        n = len(scores)
         # Select among a few candidates, not all N (a partition of 1M scores took 11 ms): the k-th best
         # of every 16th score is at most the k-th best of all, so no top-k passage scores below it.
         floor = 0.0
@@ -200,7 +220,7 @@ class KeywordIndex:
         top = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores)
         if len(top) > k:
             top = top[np.argpartition(-scores[top], k - 1)[:k]]
-        top = top[np.lexsort((top, -scores[top]))]  # best first; ties in the order passages were added
+        top = top[np.lexsort((top, -scores[top]))]
         return scores[top], self._score_ids[top]
 
     # -- persistence --------------------------------------------------------------------------------

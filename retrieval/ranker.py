@@ -63,10 +63,11 @@ class RankingParams(SearchParams, PrecisionParams, Protocol):
 class Searchable(Protocol):
     """The index as the Retriever uses it (index.hybrid.HybridIndex, or the application's live index)."""
 
-    def dense_search(self, query_vector: np.ndarray, k: int, params: SearchParams) -> tuple[np.ndarray, np.ndarray]: ...
-
     def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams,
                dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[Hit]: ...
+
+    def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int], params: SearchParams,
+                     dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[list[Hit]]: ...
 
     def term_counts(self, text: str) -> tuple[list[tuple[str, str, int]], int]: ...
 
@@ -166,12 +167,13 @@ class Retriever:
             # still find k passages.
             narrowed = keep is not None or "speaker" in f or query.speaker_hint or self._mentions(question, articles)
             depth = max(k * 3, 3 * p.candidates) if narrowed else k * 3
-            # Parts searched by the question's vector share its dense results.
             part_depth = max(k * 3, p.candidates)
-            dense = self.index.dense_search(vector, max(depth, part_depth), p) if ps and not flat else None
-            hits = self.index.search(vector, question, depth, p, dense=dense)
-            part_hits = [(part, self.index.search(next(part_vectors), part, part_depth, p) if flat
-                          else self.index.search(vector, part, part_depth, p, dense=dense)) for part in ps]
+            if flat:
+                hits = self.index.search(vector, question, depth, p)
+                part_hits = [(part, self.index.search(next(part_vectors), part, part_depth, p)) for part in ps]
+            else:  # parts searched by the question's vector, in one search with it
+                hits, *found = self.index.search_texts(vector, [question, *ps], [depth] + [part_depth] * len(ps), p)
+                part_hits = list(zip(ps, found, strict=True))
             answers.append(self._answer(question, hits, articles, k, keep, speaker=f.get("speaker"),
                                         hint=query.speaker_hint, filters=f, parts=part_hits))
         return answers
