@@ -67,6 +67,8 @@ CREATE INDEX IF NOT EXISTS article_carriers_article ON article_carriers(article_
 
 BUSY_TIMEOUT = 10.0  # seconds a write waits for another process's write to finish
 _MAX_ID = 2**63 - 1  # SQLite's largest integer
+ARTICLE_CACHE = 20_000
+"""Articles kept in memory for answers (under 1 KB each)."""
 _ARTICLE_COLUMNS = "a.id, a.title, a.url, a.source, a.author, a.published_at, a.language, a.origin, a.content_hash, a.added_at"
 _TRACKING_PARAM = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$)")
 _WORDS = re.compile(r"\w+")
@@ -139,6 +141,8 @@ class ArticleStore:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
         self._migrate()
+        self._article_cache: dict[int, Article] = {}  # see _articles_by_id
+        self._article_version: tuple[int, int] | None = None
 
     def _migrate(self) -> None:
         """Bring a store made by an older version up to date (new columns, sketches of held articles)."""
@@ -398,13 +402,29 @@ class ArticleStore:
         if not passage_ids:
             return {}
         marks = ",".join("?" * len(passage_ids))
-        sql = (f"SELECT p.id, p.article_id, p.position, p.text, p.speaker, p.heading, {_ARTICLE_COLUMNS}, 0"
-               f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})")
         with self._lock:
-            rows = self._db.execute(sql, list(passage_ids)).fetchall()
-        articles: dict[int, Article] = {}  # one object per article: a question's hundreds of rows share a few dozen
-        return {row[0]: (Passage(*row[:6]), articles.get(row[1]) or articles.setdefault(row[1], Article(*row[6:])))
-                for row in rows}
+            rows = self._db.execute("SELECT id, article_id, position, text, speaker, heading FROM passages"
+                                    f" WHERE id IN ({marks})", list(passage_ids)).fetchall()
+            articles = self._articles_by_id({row[1] for row in rows})
+        return {row[0]: (Passage(*row), articles[row[1]]) for row in rows if row[1] in articles}
+
+    def _articles_by_id(self, ids: set[int]) -> dict[int, Article]:
+        """Held articles by id, from a cache kept while the file is unchanged (a question's passages come
+        from a few dozen articles, asked for again by the next question); call with the lock held."""
+        # The file changed if this connection wrote (total_changes) or another one committed (data_version).
+        version = (self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes)
+        if version != self._article_version:
+            self._article_cache.clear()
+            self._article_version = version
+        cache = self._article_cache
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            if len(cache) + len(missing) > ARTICLE_CACHE:
+                cache.clear()
+            marks = ",".join("?" * len(missing))
+            for row in self._db.execute(f"SELECT {_ARTICLE_COLUMNS}, 0 FROM articles a WHERE a.id IN ({marks})", missing):
+                cache[row[0]] = Article(*row)
+        return {i: cache[i] for i in ids if i in cache}
 
     def iter_passages(self, batch_size: int = 2048) -> Iterator[list[tuple[Passage, Article]]]:
         """All passages with their articles, in id order, in batches."""

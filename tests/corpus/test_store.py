@@ -38,3 +38,28 @@ def test_a_store_from_before_provenance_opens_and_records_it_from_then_on(tmp_pa
         assert [a.id for a in store.articles()] == [new.id, old.id]
     finally:
         store.close()
+
+
+def test_answers_read_an_article_as_it_is_now_after_another_process_or_this_one_changes_it(tmp_path: Path) -> None:
+    """Articles are kept in memory between questions: a new version of a page, stored by another process
+    (eventbot import beside eventbot run) or by this one, is what the next answer attributes."""
+    path = tmp_path / "corpus.sqlite3"
+    bot, importer = ArticleStore(path), ArticleStore(path)
+    try:
+        def version(title: str, author: str) -> ArticleDraft:
+            return ArticleDraft(title=title, url="https://news.example/flood", author=author,
+                                paragraphs=(f"{title}: the river rose two metres overnight.",))
+
+        article, passages = importer.add(version("Flood warning", "A. Reporter"))
+        first = bot.passages_with_articles([p.id for p in passages])
+        assert [(p.text, a.title) for p, a in first.values()] == [(passages[0].text, "Flood warning")]
+        importer.add(version("Flood warning lifted", "B. Editor"))
+        again = bot.passages_with_articles([p.id for p in importer.passages_of([article.id])[article.id]])
+        assert [(a.title, a.author) for _, a in again.values()] == [("Flood warning lifted", "B. Editor")]
+        bot.add(version("Flood over", "C. Desk"))
+        last = bot.passages_with_articles([p.id for p in bot.passages_of([article.id])[article.id]])
+        assert [a.title for _, a in last.values()] == ["Flood over"]
+        assert bot.passages_with_articles([passages[0].id]) == {}  # the first version's passage is gone
+    finally:
+        bot.close()
+        importer.close()
