@@ -1,9 +1,13 @@
 # eventbot on CPU: the packaged embedding model is inside the image (nothing is downloaded at run time).
 #   docker build -t eventbot .
-#   docker run -d --name eventbot -e DISCORD_TOKEN=... -v eventbot-data:/data eventbot
-FROM python:3.11-slim
+#   docker run -d --name eventbot --stop-timeout 30 -e DISCORD_TOKEN=... -v eventbot-data:/data eventbot
+# BASE: any Debian-like image with python3.11 and its venv module (deploy/build-local.sh builds one
+# from the Debian mirror where Docker Hub cannot be reached).
+ARG BASE=python:3.11-slim
+FROM ${BASE}
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+# PIP_NO_CACHE_DIR: pip's download cache (the torch wheel alone is ~190 MB) would stay in the image layer.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
     EVENTBOT_DATA_DIR=/data
 
@@ -19,7 +23,7 @@ COPY retrieval ./retrieval
 RUN python3 -m venv .venv \
  && .venv/bin/pip install -q torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
  && .venv/bin/pip install -q -e . \
- && useradd --system --uid 10001 --home-dir /app eventbot \
+ && useradd --system --uid 10001 --create-home --home-dir /home/eventbot eventbot \
  && mkdir -p /data && chown eventbot /data
 
 USER eventbot

@@ -1,4 +1,5 @@
-"""The deployment files install and run what the README and CI do (no Docker engine here: read, not built)."""
+"""The deployment files install and run what the README and CI do. Read, not built, here: the image is built
+and run for real by deploy/build-local.sh (root, dockerd, debootstrap; minutes), not by the test suite."""
 
 from __future__ import annotations
 
@@ -52,3 +53,19 @@ def test_compose_and_systemd_run_the_same_command_with_the_token_from_outside() 
     assert "ExecStart=/opt/eventbot/.venv/bin/eventbot run" in unit
     assert "EnvironmentFile=/etc/eventbot.env" in unit and "DISCORD_TOKEN=" not in unit.split("[Unit]")[1]
     assert "KillSignal=SIGTERM" in unit
+
+
+def test_the_local_build_changes_only_the_base_and_where_torch_comes_from() -> None:
+    script = (ROOT / "deploy" / "build-local.sh").read_text(encoding="utf-8")
+    replaced = re.search(r'sed "s\|([^|]+)\|', script).group(1)
+    assert replaced in next(ln for ln in DOCKERFILE.splitlines() if "torch==" in ln)
+    assert "ARG BASE=python:3.11-slim\nFROM ${BASE}" in DOCKERFILE
+    assert "--build-arg BASE=" in script
+
+
+def test_the_user_can_write_its_home_and_the_image_keeps_no_pip_cache() -> None:
+    # matplotlib (/timeline pictures) caches in the home folder; /app belongs to root.
+    assert re.search(r"useradd .*--create-home --home-dir /home/eventbot eventbot", DOCKERFILE)
+    assert "PIP_NO_CACHE_DIR=1" in DOCKERFILE
+    unit = (ROOT / "deploy" / "eventbot.service").read_text(encoding="utf-8")
+    assert "CacheDirectory=eventbot" in unit and "MPLCONFIGDIR=/var/cache/eventbot/" in unit
