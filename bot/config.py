@@ -61,6 +61,7 @@ class RetrievalConfig(_Section):
     short_question_words: int = Field(15, ge=1)
     min_similarity: float | None = Field(None, ge=-1, le=1)
     max_question_chars: int = Field(1000, ge=10)
+    question_threads: int = Field(1, ge=0, le=256)
 
 
 class CorpusConfig(_Section):

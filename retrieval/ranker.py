@@ -17,12 +17,14 @@ import numpy as np
 from corpus.models import Article, Passage
 from corpus.syndication import is_copy
 from index.hybrid import Hit, SearchParams
+from index.threads import question_threads
 from retrieval.answer import Answer, AnswerPassage, Reason
 from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, merge_parts
 from retrieval.copies import mark_disagreements
 from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
 from retrieval.precision import PrecisionParams, refine, unknown_words, unmentioned
-from retrieval.question import article_filter, clean_question, cut, parse_query, question_parts, speaker_matches
+from retrieval.question import (Query, article_filter, clean_question, cut, parse_query, question_parts,
+                                speaker_matches)
 
 Rows = Mapping[int, tuple[Passage, Article]]
 
@@ -54,6 +56,8 @@ class RankingParams(SearchParams, PrecisionParams, Protocol):
     def min_similarity(self) -> float | None: ...
     @property
     def max_question_chars(self) -> int: ...
+    @property
+    def question_threads(self) -> int: ...
     @property
     def unknown_terms_below(self) -> float | None: ...
     @property
@@ -156,6 +160,12 @@ class Retriever:
         articles = self.catalog.article_count()
         if articles == 0:
             return [Answer(q, False, [], 0, Reason.NO_ARTICLES, f) for q, f in zip(cleaned, filters, strict=True)]
+        with question_threads(p.question_threads):
+            return self._ask_held(cleaned, queries, filters, keeps, articles, k)
+
+    def _ask_held(self, cleaned: list[str], queries: list[Query], filters: list[dict[str, str]],
+                  keeps: list[Callable[[Article], bool] | None], articles: int, k: int) -> list[Answer]:
+        p = self.params
         parts = [question_parts(q) if p.part_weight > 0 else [] for q in cleaned]
         flat = [part for ps in parts for part in ps] if p.embed_parts else []
         vectors = self.queries.encode(cleaned + flat)  # one batch: the questions, then their parts

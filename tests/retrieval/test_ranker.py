@@ -176,3 +176,33 @@ def test_a_short_question_whose_specific_word_no_shown_passage_mentions_is_marke
     answer = retriever.ask("how tall is the dam spillway?")
     assert answer.answered and answer.partial and answer.missing == ("tall",)
     assert not retriever.ask("why did the dam spillway fail?").partial
+
+
+def test_a_question_runs_on_its_configured_threads_and_leaves_others_as_they_were(retriever: Retriever) -> None:
+    """One question's embedding and dense search run on `question_threads` threads (busy shared cores stall
+    wider OpenMP regions); imports and rebuilds, asked nothing of, keep their thread counts."""
+    import faiss
+    import torch
+
+    seen = []
+
+    class Counting(HashEmbedder):
+        def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+            seen.append((torch.get_num_threads(), faiss.omp_get_max_threads()))
+            return super().encode(texts, batch_size)
+
+    retriever.queries = QueryCache(Counting())
+    before = (torch.get_num_threads(), faiss.omp_get_max_threads())
+    torch.set_num_threads(2)
+    faiss.omp_set_num_threads(2)
+    try:
+        tune(retriever, question_threads=1)
+        assert retriever.ask("evacuated residents of the riverside quarter").answered
+        assert seen == [(1, 1)]
+        assert (torch.get_num_threads(), faiss.omp_get_max_threads()) == (2, 2)
+        tune(retriever, question_threads=0)  # 0: as the libraries are set
+        retriever.ask("dock workers strike")
+        assert seen[-1] == (2, 2)
+    finally:
+        torch.set_num_threads(before[0])
+        faiss.omp_set_num_threads(before[1])
