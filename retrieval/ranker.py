@@ -23,8 +23,7 @@ from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_menti
 from retrieval.copies import mark_disagreements
 from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
 from retrieval.precision import PrecisionParams, refine, unknown_words, unmentioned
-from retrieval.question import (Query, article_filter, clean_question, cut, parse_query, question_parts,
-                                speaker_matches)
+from retrieval.question import Query, article_filter, clean_question, cut, parse_query, question_parts, speaker_matches
 
 Rows = Mapping[int, tuple[Passage, Article]]
 
