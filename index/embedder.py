@@ -184,6 +184,12 @@ class NativeEmbedder:
         elif quantize == "bf16":
             self._passage_model = encoder.Autocast(self._encoder.model)
             self._query_model = encoder.Bf16(self._encoder.model)
+        # One question at a time through a traced copy (no padding, no Python per operation); bf16 keeps
+        # its padded shapes, which oneDNN compiles once each (`warm_up`).
+        self._query_traced = None
+        if quantize != "bf16":
+            probe = self._encoder.tokenize(["What did the ministry say about the strike near the river?"])[0]
+            self._query_traced = encoder.traced_unpadded(self._query_model or self._encoder.model, probe)
         self._lock = threading.Lock()
 
     def warm_up(self, stop: threading.Event | None = None) -> None:
@@ -193,6 +199,8 @@ class NativeEmbedder:
         as the slowest 2 % of first answers; questions are padded to a multiple of QUERY_PAD tokens,
         so a few shapes cover them. The lock is taken per shape: a question waits for one at most.
         """
+        if self._query_traced is not None:  # fbgemm's int8 and float32 kernels need no compiling per shape
+            return
         for length in range(QUERY_PAD, QUERY_WARM_UP + 1, QUERY_PAD):
             if stop is not None and stop.is_set():
                 return
@@ -204,6 +212,12 @@ class NativeEmbedder:
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Question vectors: through the int8 or bf16 copy when `quantize` asks for one."""
+        if len(texts) == 1 and self._query_traced is not None:
+            import torch
+
+            ids = torch.tensor(self._encoder.tokenize(texts), dtype=torch.int64)
+            with self._lock, torch.inference_mode():
+                return self._query_traced(ids).numpy().astype(np.float32, copy=False)
         return self._encode(texts, None, self._query_model, pad_multiple=QUERY_PAD)
 
     def _encode(self, texts: list[str], batch_size: int | None, model, pad_multiple: int = 1) -> np.ndarray:  # noqa: ANN001

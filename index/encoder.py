@@ -34,7 +34,7 @@ class _Layer(nn.Module):
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
         b, n, h = x.shape
-        q, k, v = self.qkv(x).view(b, n, 3, self.heads, h // self.heads).permute(2, 0, 3, 1, 4)
+        q, k, v = self.qkv(x).view(b, n, 3, self.heads, h // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
         a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         x = self.attn_norm(x + self.attn_out(a.transpose(1, 2).reshape(b, n, h)))
         return self.ff_norm(x + self.ff_out(F.gelu(self.ff_in(x))))
@@ -55,14 +55,19 @@ class BertEncoder(nn.Module):
             for _ in range(config["num_hidden_layers"])
         )
 
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        """Vectors of a batch of token ids; `mask` marks real tokens (None: nothing is padded)."""
         n = ids.shape[1]
         x = self.word(ids) + self.position.weight[:n] + self.token_type.weight[0]
         x = self.norm(x)
+        if mask is not None and bool(mask.all()):
+            mask = None
         # Additive mask over keys; none at all when nothing in the batch is padded.
-        attn = None if bool(mask.all()) else ((1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min)
+        attn = None if mask is None else ((1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min)
         for layer in self.layers:
             x = layer(x, attn)
+        if mask is None:
+            return F.normalize(x.mean(1), p=2, dim=1)
         m = mask.unsqueeze(-1).to(x.dtype)
         pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
         return F.normalize(pooled, p=2, dim=1)
@@ -97,6 +102,34 @@ def quantize_int8(model: nn.Module) -> nn.Module:
     with warnings.catch_warnings():  # the torch.ao API is deprecated in favour of torchao, which is not installed
         warnings.simplefilter("ignore")
         return quantize_dynamic(copy.deepcopy(model), {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
+
+
+class _Unpadded(nn.Module):
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.model(ids, None)
+
+
+def traced_unpadded(model: nn.Module, probe: list[int]) -> torch.jit.ScriptModule | None:
+    """`model` for one unpadded text (ids of shape 1 x n, any n), traced and frozen by TorchScript: the
+    same vectors without Python's per-operation cost (one question: 0.75x the eager time, int8 on one
+    AVX2 thread). None when tracing fails or the traced model's vector of `probe` differs from eager's."""
+    import warnings
+
+    single = _Unpadded(model).eval()
+    ids = torch.tensor([probe], dtype=torch.int64)
+    try:
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # TracerWarnings: shapes are read as the trace runs, not fixed
+            traced = torch.jit.freeze(torch.jit.trace(single, (ids,), check_trace=False))
+            longer = torch.tensor([probe + probe[1:-1]], dtype=torch.int64)
+            same = all(torch.allclose(traced(x), single(x), atol=1e-5) for x in (ids, longer))
+    except Exception:  # noqa: BLE001 - an optimisation: eager works whatever tracing made of this model
+        return None
+    return traced if same else None
 
 
 class Autocast(nn.Module):

@@ -88,3 +88,22 @@ def test_auto_quantize_takes_bf16_only_where_torch_can_use_bf16_units(monkeypatc
     monkeypatch.setattr(embedder, "bf16_units", lambda: False)
     mode, why = embedder.auto_quantize()
     assert mode != "bf16" and "no bf16 units" in why
+
+
+@pytest.mark.slow
+def test_one_question_through_the_traced_model_gets_the_vector_of_the_eager_one(real_embedder) -> None:  # noqa: ANN001
+    """A single question takes a traced, unpadded copy of the question model: the same vector as the
+    eager model gives it, whatever its length, for float32 and for int8."""
+    from index.embedder import NativeEmbedder
+
+    questions = ["Who?", "What did the Russian defence ministry say about the strikes near Deir ez-Zor last week?",
+                 "Did the council, the union and the harbour authority agree on the night-shift pay rise " * 6]
+    for quantize in ("none", "query"):
+        native = NativeEmbedder(quantize=quantize)
+        assert native._query_traced is not None
+        eager = native._query_model or native._encoder.model
+        for q in questions:
+            expected = native._encoder.encode_ids(native._encoder.tokenize([q]), eager)
+            np.testing.assert_allclose(native.encode_queries([q]), expected, atol=1e-5)
+    float32 = NativeEmbedder(quantize="none").encode_queries(questions[1:2])[0]
+    assert float(float32 @ real_embedder.encode(questions[1:2])[0]) > 0.9999
