@@ -78,6 +78,10 @@ def index_stamp(corpus: Path, cfg: Config) -> dict:
     """What the imported folder depends on: the corpus bytes and the settings that shape its passages,
     their vectors and the dense index built from them."""
     embedding = {k: v for k, v in cfg.embedding.model_dump(mode="json").items() if k not in RUNTIME_ONLY}
+    if embedding.get("quantize") == "auto":  # what auto takes depends on the CPU (and the AVX2 emulation)
+        from index.embedder import auto_quantize
+
+        embedding["quantize"] = f"auto: {auto_quantize()[0]}"
     index = getattr(cfg, "index", None)
     return {"corpus_sha256": sha256(corpus), "embedding": embedding, "corpus": cfg.corpus.model_dump(mode="json"),
             "index": index.model_dump(mode="json") if index is not None else None}
