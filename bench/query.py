@@ -189,7 +189,9 @@ def child(args: argparse.Namespace) -> None:
         "rss_start_mb": rss_start, "rss_base_mb": rss_base, "rss_model_mb": rss_model, "rss_index_mb": rss_index,
         "rss_end_mb": perf.rss_mb(), "peak_rss_mb": perf.peak_rss_mb(), "vectors_mb": n * 384 * 4 / 1e6,
         "torch_threads": torch.get_num_threads(), "cpu": perf.cpu_note(),
-        "encoder": getattr(model, "quantize_reason", type(model).__name__),
+        "encoder": getattr(model, "quantize_reason", type(model).__name__)
+        + f"; one question on {settings.retrieval.question_threads or 'all'} thread(s)"
+        + (", traced" if getattr(model, "_query_traced", None) is not None else ""),
     }
     service.close()
     if tmp:
