@@ -166,6 +166,7 @@ class NativeEmbedder:
             self.quantize_reason = f"quantize: auto chose {quantize}: {why}"
         if threads:
             torch.set_num_threads(threads)
+        self._passage_threads = torch.get_num_threads()
         path = resolve_model_path(model)
         try:
             self._encoder = encoder.NativeSentenceEncoder(path, max_seq_length=max_seq_length)
@@ -208,6 +209,12 @@ class NativeEmbedder:
                 self._encoder.encode_ids([[0] * length], self._query_model)
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        import torch
+
+        # Passages take every configured thread, in whichever thread encodes them: torch starts a new thread
+        # with the count last set anywhere, which may be a question's one (index.threads).
+        if torch.get_num_threads() != self._passage_threads:
+            torch.set_num_threads(self._passage_threads)
         return self._encode(texts, batch_size, self._passage_model)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
