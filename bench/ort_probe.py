@@ -226,6 +226,50 @@ def speed(paths: list[str], threads: list[int], rounds: int, n: int) -> None:
               f"{statistics.median(x['load_s'] for x in xs):6.2f} {statistics.median(x['rss_mb'] for x in xs):7.0f}")
 
 
+def vg(path: str, n: int, out: str) -> None:
+    """For valgrind: encode `n` questions (after 2 warm-up ones) at 1 thread and save their vectors.
+    Run under callgrind with n=0 and n=N: the difference of the instruction counts is N questions'."""
+    perf.offline()
+    enc = make(path, 1)
+    qs = random.Random(2).sample(perf.questions(), 2 + n)
+    one_by_one(enc, qs[:2])
+    if path.startswith("torch-"):
+        import torch
+
+        print(f"torch CPU capability: {torch.backends.cpu.get_cpu_capability()}", file=sys.stderr)
+    if n:
+        np.save(out, one_by_one(enc, qs[2:]))
+
+
+def callgrind(paths: list[str], n: int) -> None:
+    """Instructions per question under valgrind, whose CPUID hides AVX-512/VNNI/AMX (an AVX2 CPU to
+    MLAS, fbgemm, oneDNN and ATen alike), and the cosine of those AVX2-kernel vectors to float32's."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    counts, vecs = {}, {}
+    for path in ["torch-fp32", *[p for p in paths if p != "torch-fp32"]]:
+        ir = []
+        for k in (0, n):
+            log = OUT / f"cg-{path}-{k}.out"
+            npy = OUT / f"vg-{path}.npy"
+            cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={log}", sys.executable, __file__, "vg",
+                   path, str(k), str(npy)]
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=perf.ROOT)
+            if proc.returncode:
+                sys.exit(proc.stderr[-3000:])
+            total = next(line for line in proc.stderr.splitlines() if "Collected" in line)
+            ir.append(int(total.split(":")[-1].strip().replace(",", "")))
+            cap = [line for line in proc.stderr.splitlines() if "capability" in line]
+            print(f"  {path} n={k}: {ir[-1]:,} Ir, {time.perf_counter() - t0:.0f} s {cap[0] if cap else ''}", flush=True)
+        counts[path] = (ir[1] - ir[0]) / n
+        vecs[path] = np.load(OUT / f"vg-{path}.npy")
+    print(f"valgrind (AVX2 CPUID), 1 thread, {n} questions: instructions per question, cosine to torch fp32 (both AVX2)")
+    print(f"{'path':16} {'M instr/q':>10} {'vs torch-int8':>13} {'cos mean':>9} {'cos min':>8}")
+    for path, c in counts.items():
+        cos = (vecs[path] * vecs["torch-fp32"]).sum(1)
+        print(f"{path:16} {c / 1e6:10.1f} {perf.ratio(counts.get('torch-int8', 0), c):>13} {cos.mean():9.5f} {cos.min():8.5f}")
+
+
 def token_lengths() -> None:
     from tokenizers import Tokenizer
 
@@ -236,7 +280,7 @@ def token_lengths() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("step", choices=["build", "quality", "speed", "child", "tokens"])
+    ap.add_argument("step", choices=["build", "quality", "speed", "child", "vg", "callgrind", "tokens"])
     ap.add_argument("args", nargs="*")
     ap.add_argument("--paths", default="torch-fp32,torch-int8,ort-fused,ort-int8_pc_rr,ort-int8_pc")
     ap.add_argument("--threads", default="1,2")
@@ -253,6 +297,10 @@ def main(argv: list[str] | None = None) -> None:
     elif a.step == "child":
         p, t, spin, n = a.args
         child(p, int(t), spin == "1", int(n))
+    elif a.step == "vg":
+        vg(a.args[0], int(a.args[1]), a.args[2])
+    elif a.step == "callgrind":
+        callgrind(paths, a.questions)
     else:
         token_lengths()
 
