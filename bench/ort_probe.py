@@ -270,6 +270,33 @@ def callgrind(paths: list[str], n: int) -> None:
         print(f"{path:16} {c / 1e6:10.1f} {perf.ratio(counts.get('torch-int8', 0), c):>13} {cos.mean():9.5f} {cos.min():8.5f}")
 
 
+def interleaved(paths: list[str], n: int) -> None:
+    """All paths in one process at 1 thread, each question through every path in turn (rotating order):
+    drift falls on all alike. Wall time and the calling thread's CPU time (all the work at 1 thread;
+    less sensitive to other processes on a shared machine). Run with the AVX2 env (torch capped)."""
+    perf.offline()
+    encs = {p: make(p, 1) for p in paths}
+    qs = random.Random(1).sample(perf.questions(), n)
+    for q in qs[:20]:
+        for e in encs.values():
+            e.encode_queries([q])
+    wall: dict[str, list[float]] = {p: [] for p in paths}
+    cpu: dict[str, list[float]] = {p: [] for p in paths}
+    for i, q in enumerate(qs):
+        for p in paths[i % len(paths):] + paths[:i % len(paths)]:
+            t, c = time.perf_counter(), time.thread_time()
+            encs[p].encode_queries([q])
+            cpu[p].append((time.thread_time() - c) * 1000)
+            wall[p].append((time.perf_counter() - t) * 1000)
+    print(f"{perf.cpu_note()}; {perf.machine_note()}")
+    print(f"{n} MultiHop-RAG questions one at a time, tokenisation included, 1 thread, paths interleaved per question")
+    ref = statistics.median(cpu["torch-int8"]) if "torch-int8" in cpu else 0
+    print(f"{'path':16} {'wall p50':>8} {'wall p99':>8} {'cpu p50':>8} {'cpu p99':>8} {'cpu vs torch-int8':>17}")
+    for p in paths:
+        w, c = perf.percentiles(wall[p]), perf.percentiles(cpu[p])
+        print(f"{p:16} {w['p50']:8.2f} {w['p99']:8.2f} {c['p50']:8.2f} {c['p99']:8.2f} {perf.ratio(ref, c['p50']):>17}")
+
+
 def token_lengths() -> None:
     from tokenizers import Tokenizer
 
@@ -280,7 +307,7 @@ def token_lengths() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("step", choices=["build", "quality", "speed", "child", "vg", "callgrind", "tokens"])
+    ap.add_argument("step", choices=["build", "quality", "speed", "child", "vg", "callgrind", "interleaved", "tokens"])
     ap.add_argument("args", nargs="*")
     ap.add_argument("--paths", default="torch-fp32,torch-int8,ort-fused,ort-int8_pc_rr,ort-int8_pc")
     ap.add_argument("--threads", default="1,2")
@@ -299,6 +326,8 @@ def main(argv: list[str] | None = None) -> None:
         child(p, int(t), spin == "1", int(n))
     elif a.step == "vg":
         vg(a.args[0], int(a.args[1]), a.args[2])
+    elif a.step == "interleaved":
+        interleaved(paths, a.questions)
     elif a.step == "callgrind":
         callgrind(paths, a.questions)
     else:
