@@ -140,18 +140,19 @@ class OrtEncoder:
         return np.vstack([self.encode_ids(e.ids) for e in self.tokenizer.encode_batch(texts)])
 
 
-def torch_encoder(quantize: str, threads: int):  # noqa: ANN201
+def torch_encoder(quantize: str, threads: int, warm: bool = True):  # noqa: ANN201
     from index.embedder import NativeEmbedder
 
     e = NativeEmbedder(quantize=quantize, threads=threads)
-    e.warm_up()
+    if warm:  # the product warms each padded question shape up at load
+        e.warm_up()
     return e
 
 
-def make(path: str, threads: int, spinning: bool = True):  # noqa: ANN201
+def make(path: str, threads: int, spinning: bool = True, warm: bool = True):  # noqa: ANN201
     """`torch-fp32`, `torch-int8` (the product's NativeEmbedder, quantize none/all) or `ort-<model stem>`."""
     if path.startswith("torch-"):
-        return torch_encoder({"torch-fp32": "none", "torch-int8": "all"}[path], threads)
+        return torch_encoder({"torch-fp32": "none", "torch-int8": "all"}[path], threads, warm)
     return OrtEncoder(path.removeprefix("ort-"), threads, spinning)
 
 
@@ -230,7 +231,7 @@ def vg(path: str, n: int, out: str) -> None:
     """For valgrind: encode `n` questions (after 2 warm-up ones) at 1 thread and save their vectors.
     Run under callgrind with n=0 and n=N: the difference of the instruction counts is N questions'."""
     perf.offline()
-    enc = make(path, 1)
+    enc = make(path, 1, warm=False)  # valgrind is ~50x slower; 2 warm-up questions instead
     qs = random.Random(2).sample(perf.questions(), 2 + n)
     one_by_one(enc, qs[:2])
     if path.startswith("torch-"):
