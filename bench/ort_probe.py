@@ -244,30 +244,43 @@ def vg(path: str, n: int, out: str) -> None:
 
 def callgrind(paths: list[str], n: int) -> None:
     """Instructions per question under valgrind, whose CPUID hides AVX-512/VNNI/AMX (an AVX2 CPU to
-    MLAS, fbgemm, oneDNN and ATen alike), and the cosine of those AVX2-kernel vectors to float32's."""
+    MLAS, fbgemm, oneDNN and ATen alike), and the cosine of those AVX2-kernel vectors to float32's.
+    Each path runs twice (0 and `n` questions); paths whose output files exist are not rerun, so two
+    invocations may share the work. torch-fp32 is the cosine's reference."""
     OUT.mkdir(parents=True, exist_ok=True)
-    counts, vecs = {}, {}
-    for path in ["torch-fp32", *[p for p in paths if p != "torch-fp32"]]:
-        ir = []
+    for path in paths:
         for k in (0, n):
             log = OUT / f"cg-{path}-{k}.out"
-            npy = OUT / f"vg-{path}.npy"
-            cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={log}", sys.executable, __file__, "vg",
-                   path, str(k), str(npy)]
+            if log.exists():
+                continue
+            cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={log}.part", sys.executable, __file__,
+                   "vg", path, str(k), str(OUT / f"vg-{path}.npy")]
             t0 = time.perf_counter()
             proc = subprocess.run(cmd, capture_output=True, text=True, cwd=perf.ROOT)
             if proc.returncode:
                 sys.exit(proc.stderr[-3000:])
-            total = next(line for line in proc.stderr.splitlines() if "Collected" in line)
-            ir.append(int(total.split(":")[-1].strip().replace(",", "")))
+            Path(f"{log}.part").rename(log)
             cap = [line for line in proc.stderr.splitlines() if "capability" in line]
-            print(f"  {path} n={k}: {ir[-1]:,} Ir, {time.perf_counter() - t0:.0f} s {cap[0] if cap else ''}", flush=True)
-        counts[path] = (ir[1] - ir[0]) / n
-        vecs[path] = np.load(OUT / f"vg-{path}.npy")
+            print(f"  {path} n={k}: {instructions(log):,} Ir, {time.perf_counter() - t0:.0f} s {cap[0] if cap else ''}", flush=True)
+    callgrind_table(n)
+
+
+def instructions(log: Path) -> int:
+    return int(next(line for line in log.read_text().splitlines() if line.startswith("summary:")).split()[1])
+
+
+def callgrind_table(n: int) -> None:
+    ref = np.load(OUT / "vg-torch-fp32.npy") if (OUT / "vg-torch-fp32.npy").exists() else None
+    counts = {}
+    for log in sorted(OUT.glob(f"cg-*-{n}.out")):
+        path = log.name.removeprefix("cg-").removesuffix(f"-{n}.out")
+        base = OUT / f"cg-{path}-0.out"
+        if base.exists():
+            counts[path] = (instructions(log) - instructions(base)) / n
     print(f"valgrind (AVX2 CPUID), 1 thread, {n} questions: instructions per question, cosine to torch fp32 (both AVX2)")
     print(f"{'path':16} {'M instr/q':>10} {'vs torch-int8':>13} {'cos mean':>9} {'cos min':>8}")
     for path, c in counts.items():
-        cos = (vecs[path] * vecs["torch-fp32"]).sum(1)
+        cos = (np.load(OUT / f"vg-{path}.npy") * ref).sum(1) if ref is not None else np.zeros(1)
         print(f"{path:16} {c / 1e6:10.1f} {perf.ratio(counts.get('torch-int8', 0), c):>13} {cos.mean():9.5f} {cos.min():8.5f}")
 
 
