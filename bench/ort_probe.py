@@ -315,7 +315,8 @@ def token_lengths() -> None:
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
-    tok.no_padding()  # tokenizer.json pads to 128
+    tok.no_padding()  # tokenizer.json pads and truncates to 128; the model reads 256
+    tok.enable_truncation(256)
     n = [len(e.ids) for e in tok.encode_batch(perf.questions())]
     print(f"question tokens: median {np.median(n):.0f}, p90 {np.percentile(n, 90):.0f}, max {max(n)}")
 
