@@ -26,7 +26,6 @@ figures are not AVX2 figures: see `callgrind` below and bench/README.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -39,7 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import perf  # noqa: E402
+from bench import perf
 
 OUT = perf.OUT / "ort"
 FP32 = OUT / "minilm_fp32.onnx"
@@ -75,7 +74,7 @@ def build() -> None:
             super().__init__()
             self.bert = bert
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN202
+        def forward(self, input_ids, attention_mask, token_type_ids):
             x = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
             m = attention_mask.unsqueeze(-1).to(x.dtype)
             return F.normalize((x * m).sum(1) / m.sum(1).clamp(min=1e-9), p=2, dim=1)
@@ -108,7 +107,7 @@ def build() -> None:
 
 # ---------------------------------------------------------------- encoders
 
-def ort_session(name: str, threads: int, spinning: bool = True):  # noqa: ANN201
+def ort_session(name: str, threads: int, spinning: bool = True):
     import onnxruntime as ort
 
     so = ort.SessionOptions()
@@ -140,7 +139,7 @@ class OrtEncoder:
         return np.vstack([self.encode_ids(e.ids) for e in self.tokenizer.encode_batch(texts)])
 
 
-def torch_encoder(quantize: str, threads: int, warm: bool = True):  # noqa: ANN201
+def torch_encoder(quantize: str, threads: int, warm: bool = True):
     from index.embedder import NativeEmbedder
 
     e = NativeEmbedder(quantize=quantize, threads=threads)
@@ -149,14 +148,14 @@ def torch_encoder(quantize: str, threads: int, warm: bool = True):  # noqa: ANN2
     return e
 
 
-def make(path: str, threads: int, spinning: bool = True, warm: bool = True):  # noqa: ANN201
+def make(path: str, threads: int, spinning: bool = True, warm: bool = True):
     """`torch-fp32`, `torch-int8` (the product's NativeEmbedder, quantize none/all) or `ort-<model stem>`."""
     if path.startswith("torch-"):
         return torch_encoder({"torch-fp32": "none", "torch-int8": "all"}[path], threads, warm)
     return OrtEncoder(path.removeprefix("ort-"), threads, spinning)
 
 
-def one_by_one(enc, texts: list[str]) -> np.ndarray:  # noqa: ANN001
+def one_by_one(enc, texts: list[str]) -> np.ndarray:
     return np.vstack([enc.encode_queries([t]) for t in texts])
 
 
@@ -256,7 +255,7 @@ def callgrind(paths: list[str], n: int) -> None:
             cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={log}.part", sys.executable, __file__,
                    "vg", path, str(k), str(OUT / f"vg-{path}.npy")]
             t0 = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=perf.ROOT)
+            proc = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=perf.ROOT)
             if proc.returncode:
                 sys.exit(proc.stderr[-3000:])
             Path(f"{log}.part").rename(log)
