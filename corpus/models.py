@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from corpus.invisible import strip_invisible
 
@@ -75,9 +76,8 @@ class Article:
     passage_count: int = 0
 
 
-@dataclass(frozen=True)
-class Passage:
-    """One stored paragraph of an article."""
+class Passage(NamedTuple):
+    """One stored paragraph of an article (a tuple: an answer reads a few hundred)."""
 
     id: int
     article_id: int

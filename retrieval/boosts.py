@@ -42,14 +42,16 @@ def boost_mentions(hits: Sequence[Hit], articles: Mapping[int, tuple[str | None,
     """
     if not mentions:
         return list(hits)
+    extras: dict[tuple[str | None, str | None, str | None], float] = {}  # a few dozen articles behind the hits
     out = []
     for hit in hits:
-        source, origin, published = articles.get(hit.id, (None, None, None))
-        extra = 0.0
-        if mentions.outlets and (source in mentions.outlets or origin in mentions.outlets):
-            extra += outlet_boost
-        if mentions.days and any(d.near(published) for d in mentions.days):
-            extra += date_boost
+        article = articles.get(hit.id, (None, None, None))
+        extra = extras.get(article)
+        if extra is None:
+            source, origin, published = article
+            extra = extras[article] = (
+                (outlet_boost if mentions.outlets and (source in mentions.outlets or origin in mentions.outlets) else 0.0)
+                + (date_boost if mentions.days and any(d.near(published) for d in mentions.days) else 0.0))
         out.append(hit.rescored(hit.score + extra) if extra else hit)
     return sorted(out, key=lambda h: h.score, reverse=True)
 
