@@ -42,7 +42,8 @@ def make_embedder(cfg: Config) -> Embedder:
     """The embedding model the config names (loaded in the background when it says so)."""
     e = cfg.embedding
     return load_embedder(e.model, batch_size=e.batch_size, threads=e.threads, backend=e.backend, quantize=e.quantize,
-                         max_seq_length=e.max_seq_length, background=e.load_in_background)
+                         max_seq_length=e.max_seq_length, background=e.load_in_background,
+                         question_threads=cfg.retrieval.question_threads)
 
 
 class EventService:

@@ -153,7 +153,7 @@ class NativeEmbedder:
     default_unknown_terms_below = SentenceTransformerEmbedder.default_unknown_terms_below
 
     def __init__(self, model: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0,
-                 quantize: str = "none", max_seq_length: int = 0) -> None:
+                 quantize: str = "none", max_seq_length: int = 0, question_threads: int = 0) -> None:
         import torch
 
         from index import encoder
@@ -185,28 +185,35 @@ class NativeEmbedder:
         elif quantize == "bf16":
             self._passage_model = encoder.Autocast(self._encoder.model)
             self._query_model = encoder.Bf16(self._encoder.model)
-        # One question at a time through a traced copy (no padding, no Python per operation); bf16 keeps
-        # its padded shapes, which oneDNN compiles once each (`warm_up`).
-        self._query_traced = None
-        if quantize != "bf16":
-            probe = self._encoder.tokenize(["What did the ministry say about the strike near the river?"])[0]
-            self._query_traced = encoder.traced_unpadded(self._query_model or self._encoder.model, probe)
+        # One question at a time through a traced copy (no padding, no Python per operation), on the threads
+        # a question runs on (index.threads: `warm_up` compiles bf16's shapes for that count).
+        self.question_threads = question_threads
+        probe = self._encoder.tokenize(["What did the ministry say about the strike near the river?"])[0]
+        self._query_traced = encoder.traced_unpadded(self._query_model or self._encoder.model, probe)
         self._lock = threading.Lock()
 
     def warm_up(self, stop: threading.Event | None = None) -> None:
-        """Run the question model once per padded question length up to QUERY_WARM_UP tokens.
+        """bf16: run the question model once per question length up to QUERY_WARM_UP tokens.
 
-        oneDNN compiles kernels per input shape on first use (bf16: up to 15 ms each), which showed
-        as the slowest 2 % of first answers; questions are padded to a multiple of QUERY_PAD tokens,
-        so a few shapes cover them. The lock is taken per shape: a question waits for one at most.
+        oneDNN compiles kernels per input shape and thread count on first use (bf16: up to 15 ms each),
+        which showed as the slowest answers; fbgemm's int8 and float32 kernels need no compiling. The
+        lock is taken per shape: a question waits for one at most.
         """
-        if self._query_traced is not None:  # fbgemm's int8 and float32 kernels need no compiling per shape
+        if self.quantize != "bf16":
             return
-        for length in range(QUERY_PAD, QUERY_WARM_UP + 1, QUERY_PAD):
-            if stop is not None and stop.is_set():
-                return
-            with self._lock:
-                self._encoder.encode_ids([[0] * length], self._query_model)
+        from index.threads import question_threads
+
+        traced = self._query_traced is not None
+        lengths = range(2, QUERY_WARM_UP + 1) if traced else range(QUERY_PAD, QUERY_WARM_UP + 1, QUERY_PAD)
+        with question_threads(self.question_threads):
+            for length in lengths:
+                if stop is not None and stop.is_set():
+                    return
+                with self._lock:
+                    if traced:
+                        self._encode_one([[0] * length])
+                    else:
+                        self._encoder.encode_ids([[0] * length], self._query_model)
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         import torch
@@ -220,12 +227,16 @@ class NativeEmbedder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Question vectors: through the int8 or bf16 copy when `quantize` asks for one."""
         if len(texts) == 1 and self._query_traced is not None:
-            import torch
-
-            ids = torch.tensor(self._encoder.tokenize(texts), dtype=torch.int64)
-            with self._lock, torch.inference_mode():
-                return self._query_traced(ids).numpy().astype(np.float32, copy=False)
+            tokens = self._encoder.tokenize(texts)
+            with self._lock:
+                return self._encode_one(tokens)
         return self._encode(texts, None, self._query_model, pad_multiple=QUERY_PAD)
+
+    def _encode_one(self, tokens: list[list[int]]) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            return self._query_traced(torch.tensor(tokens, dtype=torch.int64)).float().numpy()
 
     def _encode(self, texts: list[str], batch_size: int | None, model, pad_multiple: int = 1) -> np.ndarray:  # noqa: ANN001
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -288,6 +299,7 @@ class BackgroundEmbedder:
         self._model: Embedder | None = None
         self._error: BaseException | None = None
         self._done = threading.Event()
+        self.warmed = threading.Event()  # set once loaded and warmed up (benchmarks wait for it)
         self._load = load
         thread = threading.Thread(target=self._run, name="eventbot-model-load", daemon=True)
         _background.add(thread)
@@ -306,6 +318,7 @@ class BackgroundEmbedder:
                 warm_up(_exiting)
             except Exception:  # noqa: BLE001 - a warm-up is an optimisation, never a failure
                 log.exception("embedding model warm-up failed")
+        self.warmed.set()
 
     def wait(self) -> Embedder:
         """The loaded embedder (waits for it; raises what loading raised)."""
@@ -430,7 +443,8 @@ class QueryCache:
 
 
 def load_embedder(model: str, batch_size: int = 32, threads: int = 0, backend: str = "auto",
-                  quantize: str = "auto", max_seq_length: int = 0, background: bool = False) -> Embedder:
+                  quantize: str = "auto", max_seq_length: int = 0, background: bool = False,
+                  question_threads: int = 0) -> Embedder:
     """The embedder named in the config: `hash` or `hash-DIM` for the test embedder, else a model.
 
     `backend` "native" (or "auto", when the model folder has the BERT + mean pooling shape it runs)
@@ -453,7 +467,7 @@ def load_embedder(model: str, batch_size: int = 32, threads: int = 0, backend: s
 
     def load() -> NativeEmbedder:
         embedder = NativeEmbedder(model, batch_size=batch_size, threads=threads, quantize=quantize,
-                                  max_seq_length=max_seq_length)
+                                  max_seq_length=max_seq_length, question_threads=question_threads)
         log.info("loaded embedding model %s (native, %s)", model, embedder.quantize_reason)
         return embedder
 
