@@ -185,35 +185,34 @@ class NativeEmbedder:
         elif quantize == "bf16":
             self._passage_model = encoder.Autocast(self._encoder.model)
             self._query_model = encoder.Bf16(self._encoder.model)
-        # One question at a time through a traced copy (no padding, no Python per operation), on the threads
-        # a question runs on (index.threads: `warm_up` compiles bf16's shapes for that count).
+        # One question at a time through a traced copy (no padding, no Python per operation). Not bf16: oneDNN
+        # keeps compiled kernels per input shape, and one per question length took 357 MB more than bf16's
+        # padded lengths (QUERY_PAD), which `warm_up` compiles for the threads a question runs on (index.threads).
         self.question_threads = question_threads
-        probe = self._encoder.tokenize(["What did the ministry say about the strike near the river?"])[0]
-        self._query_traced = encoder.traced_unpadded(self._query_model or self._encoder.model, probe)
+        self._query_traced = None
+        if quantize != "bf16":
+            probe = self._encoder.tokenize(["What did the ministry say about the strike near the river?"])[0]
+            self._query_traced = encoder.traced_unpadded(self._query_model or self._encoder.model, probe)
         self._lock = threading.Lock()
 
     def warm_up(self, stop: threading.Event | None = None) -> None:
-        """bf16: run the question model once per question length up to QUERY_WARM_UP tokens.
+        """bf16: run the question model once per padded question length up to QUERY_WARM_UP tokens.
 
         oneDNN compiles kernels per input shape and thread count on first use (bf16: up to 15 ms each),
-        which showed as the slowest answers; fbgemm's int8 and float32 kernels need no compiling. The
-        lock is taken per shape: a question waits for one at most.
+        which showed as the slowest answers (p95 52 ms when the warm-up ran on another thread count than
+        questions); questions are padded to a multiple of QUERY_PAD tokens, so a few shapes cover them.
+        fbgemm's int8 and float32 kernels need no compiling. The lock is taken per shape.
         """
-        if self.quantize != "bf16":
+        if self._query_traced is not None:
             return
         from index.threads import question_threads
 
-        traced = self._query_traced is not None
-        lengths = range(2, QUERY_WARM_UP + 1) if traced else range(QUERY_PAD, QUERY_WARM_UP + 1, QUERY_PAD)
         with question_threads(self.question_threads):
-            for length in lengths:
+            for length in range(QUERY_PAD, QUERY_WARM_UP + 1, QUERY_PAD):
                 if stop is not None and stop.is_set():
                     return
                 with self._lock:
-                    if traced:
-                        self._encode_one([[0] * length])
-                    else:
-                        self._encoder.encode_ids([[0] * length], self._query_model)
+                    self._encoder.encode_ids([[0] * length], self._query_model)
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         import torch
