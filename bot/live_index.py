@@ -335,17 +335,16 @@ class LiveIndex:
 
     # -- searching ----------------------------------------------------------------------------------
 
-    def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams,
-               dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[Hit]:
+    def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams) -> list[Hit]:
         index = self.current()
         with self._lock:
-            return (self._index or index).search(query_vector, query_text, k, params, dense=dense)
+            return (self._index or index).search(query_vector, query_text, k, params)
 
-    def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int], params: SearchParams,
-                     dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[list[Hit]]:
+    def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int],
+                     params: SearchParams) -> list[list[Hit]]:
         index = self.current()
         with self._lock:
-            return (self._index or index).search_texts(query_vector, texts, ks, params, dense=dense)
+            return (self._index or index).search_texts(query_vector, texts, ks, params)
 
     def term_counts(self, text: str) -> tuple[list[tuple[str, str, int]], int]:
         index = self.current()

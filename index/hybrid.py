@@ -114,26 +114,18 @@ class HybridIndex:
         """Both halves hold the same ids."""
         return set(self.keyword.ids().tolist()) == self.ids()
 
-    def dense_search(self, query_vector: np.ndarray, k: int, params: SearchParams) -> tuple[np.ndarray, np.ndarray]:
-        """The dense half of `search` alone (scores, ids; one row), to share between searches of one vector."""
-        return self.dense.search(query_vector[None, :], max(k, params.candidates))
+    def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams) -> list[Hit]:
+        """The `k` best passages by fusing the dense and keyword results (see `SearchParams`)."""
+        return self.search_texts(query_vector, [query_text], [k], params)[0]
 
-    def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams,
-               dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[Hit]:
-        """The `k` best passages by fusing the dense and keyword results (see `SearchParams`).
-
-        `dense`: this vector's `dense_search` result, when already at hand.
-        """
-        return self.search_texts(query_vector, [query_text], [k], params, dense)[0]
-
-    def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int], params: SearchParams,
-                     dense: tuple[np.ndarray, np.ndarray] | None = None) -> list[list[Hit]]:
+    def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int],
+                     params: SearchParams) -> list[list[Hit]]:
         """`search` of several texts with one vector (a question and its parts): one dense search, one
         pass over the texts' keyword columns, and one lookup of the cosines of keyword-only hits."""
         if not len(self.dense) or not texts:
             return [[] for _ in texts]
         depths = [max(k, params.candidates) for k in ks]
-        d_scores, d_ids = dense if dense is not None else self.dense.search(query_vector[None, :], max(depths))
+        d_scores, d_ids = self.dense.search(query_vector[None, :], max(depths))
         d_scores, d_ids = d_scores[0], d_ids[0]
         self.keyword.set_bm25(params.bm25_k1, params.bm25_b)
         found = self.keyword.search_many(texts, depths)
