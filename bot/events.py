@@ -106,7 +106,6 @@ class EventBook:
             self._save()
             return self._clusters
 
-
     def _sign(self, articles: Sequence[Article]) -> list[Signature]:
         """The signatures of the articles whose passages the index holds (others wait for a later sync)."""
         if not articles:
@@ -264,7 +263,6 @@ class EventBook:
         if len(chosen) < len(articles) and summary.first_seen and (entries[0].published_at or "")[:19] > summary.first_seen:
             entries[0].first_report = False  # the period starts after the event's first report
         return Timeline(answer.question, summary, entries, answer)
-
 
 
 def _unanswered(answer: Answer) -> Answer:

@@ -125,7 +125,6 @@ def choose_event(answer: Answer, event_of: dict[int, int]) -> int | None:
     return max(votes, key=lambda e: (votes[e], -e)) if votes else None
 
 
-
 def build(members: Iterable[Member], query_vector: np.ndarray | None, centroid: np.ndarray | None) -> list[TimelineEntry]:
     """The timeline entries of an event's articles, in publication order, each development once."""
     ordered = sorted((m for m in members if m.passages), key=_when)
