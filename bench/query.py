@@ -150,8 +150,7 @@ def child(args: argparse.Namespace) -> None:
     clock = StageClock()
     clock.wrap(service.retriever.queries, "encode", "embed")
     clock.wrap(index.dense, "search", "dense")
-    clock.wrap(index.keyword, "search", "keyword")
-    clock.wrap(index.keyword, "search_many", "keyword")
+    clock.wrap(index.keyword, "search_many", "keyword")  # `search` is one call of it
     clock.wrap(index.dense, "similarity", "similarity")
     clock.wrap(index.dense, "similarities", "similarity")
     clock.wrap(service.store, "counts", "store counts")

@@ -135,9 +135,8 @@ class HybridIndex:
         held = d_ids >= 0
         dense_ids, dense_sims = d_ids[held].astype(np.int64, copy=False), d_scores[held]
         extra = np.unique(np.concatenate([np.asarray(i, dtype=np.int64) for _, i in found]))
-        extra_ids, extra_sims = self.dense.similarities(query_vector, extra[~np.isin(extra, dense_ids)])
-        order = np.argsort(extra_ids)  # sorted, to look the cosines up by id
-        cosines = (extra_ids[order], np.asarray(extra_sims, dtype=np.float32)[order])
+        # Sorted by id (np.unique's order, which `similarities` keeps), to look the cosines up by id.
+        cosines = self.dense.similarities(query_vector, extra[~np.isin(extra, dense_ids)])
         return [self._linear(dense_ids, dense_sims, cosines, k_scores, k_ids, k, params)
                 for (k_scores, k_ids), k in zip(found, ks, strict=True)]
 
@@ -160,24 +159,20 @@ class HybridIndex:
     def _linear(dense_ids: np.ndarray, dense_sims: np.ndarray, cosines: tuple[np.ndarray, np.ndarray],
                 k_scores: np.ndarray, k_ids: np.ndarray, k: int, params: SearchParams) -> list[Hit]:
         """Linear fusion over the candidates as arrays: the dense hits in their order, then the keyword-only
-        ones in theirs (each with its cosine from `cosines`, sorted (ids, cosines) of keyword hits the
+        ones in theirs (each with its cosine from `cosines`: (ids sorted, cosines) of keyword hits the
         dense side missed; one not held is dropped), sorted stably by fused score; the k best as hits."""
         k_ids = np.asarray(k_ids, dtype=np.int64)
         only = k_ids[~np.isin(k_ids, dense_ids)]
         known_ids, known_sims = cosines
-        at = np.minimum(np.searchsorted(known_ids, only), max(len(known_ids) - 1, 0))
-        held = known_ids[at] == only if len(known_ids) else np.zeros(len(only), dtype=bool)
+        at, held = _find(known_ids, only)
         ids = np.concatenate([dense_ids, only[held]])
-        sims = np.concatenate([dense_sims, known_sims[at[held]]]).astype(np.float64)
+        sims = np.concatenate([dense_sims, np.asarray(known_sims, dtype=np.float32)[at[held]]]).astype(np.float64)
         # Each keyword hit's rank (from 1) and score at its candidate's row (0 where the keyword side missed it).
         keyword_rank = np.zeros(len(ids), dtype=np.int64)
         keyword = np.zeros(len(ids), dtype=np.float64)
-        if len(k_ids) and len(ids):
-            sorter = np.argsort(ids, kind="stable")
-            rows = sorter[np.minimum(np.searchsorted(ids, k_ids, sorter=sorter), len(ids) - 1)]
-            found = ids[rows] == k_ids
-            keyword_rank[rows[found]] = np.flatnonzero(found) + 1
-            keyword[rows[found]] = k_scores[found]
+        rows, found = _find(ids, k_ids, np.argsort(ids, kind="stable"))
+        keyword_rank[rows[found]] = np.flatnonzero(found) + 1
+        keyword[rows[found]] = k_scores[found]
         best = float(np.max(k_scores)) if len(k_scores) else 0.0
         fused = linear_fusion_arrays(sims, keyword, best, params.dense_weight, params.keyword_weight)
         order = np.argsort(-fused, kind="stable")[:k]
@@ -230,6 +225,16 @@ class HybridIndex:
         if len(dense) != meta.get("count"):
             raise IndexCorrupt(f"dense index in {folder} holds {len(dense)} vectors, its metadata says {meta.get('count')}")
         return cls(embedder, dense_params, search_params, dense, keyword)
+
+
+def _find(keys: np.ndarray, wanted: np.ndarray, sorter: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `wanted` sits in `keys` (sorted, or put in order by `sorter`), and whether it is there
+    at all (rows of the missing ones are arbitrary)."""
+    if not len(keys):
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    at = np.minimum(np.searchsorted(keys, wanted, sorter=sorter), len(keys) - 1)
+    rows = at if sorter is None else sorter[at]
+    return rows, keys[rows] == wanted
 
 
 def temporary_name(path: Path) -> Path:
