@@ -18,7 +18,7 @@ the overlap of each question's top-10 passages among 2,000 (float32 passage vect
 
 `speed` times one question at a time, tokenisation included, on 300 MultiHop-RAG questions, each path
 in its own child process (load time and RSS are its own), in interleaved rounds. torch children run
-with ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 (fbgemm's int8 kernels ignore both); ORT's MLAS
+capped at AVX2 (`perf.AVX2_ENV`: ATen, oneDNN, fbgemm, MKL); ORT's MLAS
 picks its kernels from CPUID alone (no switch limits it), so on a CPU with AVX512-VNNI/AMX its int8
 figures are not AVX2 figures: see `callgrind` below and bench/README.md.
 """
@@ -45,7 +45,6 @@ FP32 = OUT / "minilm_fp32.onnx"
 FUSED = OUT / "minilm_fused.onnx"
 # int8 variants of the fused graph: (file stem, per_channel, reduce_range)
 INT8 = {"int8_pc_rr": (True, True), "int8_pc": (True, False), "int8_rr": (False, True), "int8": (False, False)}
-AVX2_ENV = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
 
 
 def model_dir() -> Path:
@@ -210,7 +209,7 @@ def speed(paths: list[str], threads: list[int], rounds: int, n: int) -> None:
     for _ in range(rounds):
         for r in runs:
             p, t, spin = r
-            env = {**os.environ, **(AVX2_ENV if p.startswith("torch-") else {})}
+            env = {**os.environ, **(perf.AVX2_ENV if p.startswith("torch-") else {})}
             cmd = [sys.executable, __file__, "child", p, str(t), "1" if spin else "0", str(n)]
             results[r].append(perf.run_child(cmd, env=env, label=p))
     print(f"{perf.cpu_note()} (torch children AVX2-capped, ORT native); {perf.machine_note()}")

@@ -74,17 +74,29 @@ def machine_note() -> str:
     return f"{os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
 
 
+AVX2_ENV = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "FBGEMM_ENABLE_INSTRUCTIONS": "AVX2",
+            "MKL_ENABLE_INSTRUCTIONS": "AVX2", "FAISS_OPT_LEVEL": "avx2"}
+"""What caps this machine's libraries at AVX2, to stand in for an AVX2-only CPU: torch's own kernels (ATen),
+oneDNN, fbgemm (torch's int8 matrix products: without the cap they use AVX512-VNNI, 1.9x faster than
+its AVX2 kernels), MKL (float32 matrix products) and faiss. ONNX Runtime and OpenVINO follow CPUID and
+have no such cap."""
+
+
 def cpu_note() -> str:
-    """The CPU by name (lscpu's "Model name"), and the AVX2 emulation when it is on: ATen and oneDNN
-    capped at AVX2 by ATEN_CPU_CAPABILITY / ONEDNN_MAX_CPU_ISA (fbgemm's int8 kernels ignore both)."""
+    """The CPU by name (lscpu's "Model name"), and the AVX2 emulation when it is on: which of `AVX2_ENV`
+    are set, and which are missing (a partial cap measures a machine that does not exist)."""
     name = "unknown CPU"
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             name = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), name)
     except OSError:
         pass
-    capped = {k: os.environ[k] for k in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA") if os.environ.get(k)}
-    return name + (" emulating AVX2 (" + " ".join(f"{k}={v}" for k, v in capped.items()) + ")" if capped else ", native")
+    capped = {k: os.environ[k] for k in AVX2_ENV if os.environ.get(k)}
+    if not capped:
+        return name + ", native"
+    missing = [k for k in AVX2_ENV if k not in capped]
+    return (name + " emulating AVX2 (" + " ".join(f"{k}={v}" for k, v in capped.items()) + ")"
+            + (f"; NOT capped: {', '.join(missing)}" if missing else ""))
 
 
 def emit(result: dict) -> None:
