@@ -26,7 +26,7 @@ from corpus.store import ArticleStore
 from index.dense import DenseParams
 from index.embedder import Embedder
 from index.errors import IndexCorrupt, IndexError_, ModelMismatch, RebuildLocked
-from index.hybrid import Generations, Hit, HybridIndex, SearchParams
+from index.hybrid import Generations, Hit, HybridIndex, Keyword, SearchParams
 
 log = logging.getLogger(__name__)
 
@@ -340,11 +340,16 @@ class LiveIndex:
         with self._lock:
             return (self._index or index).search(query_vector, query_text, k, params)
 
-    def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int],
-                     params: SearchParams) -> list[list[Hit]]:
+    def keyword_hits(self, texts: Sequence[str], ks: Sequence[int], params: SearchParams) -> list[Keyword]:
         index = self.current()
         with self._lock:
-            return (self._index or index).search_texts(query_vector, texts, ks, params)
+            return (self._index or index).keyword_hits(texts, ks, params)
+
+    def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int],
+                     params: SearchParams, keyword: Sequence[Keyword] | None = None) -> list[list[Hit]]:
+        index = self.current()
+        with self._lock:
+            return (self._index or index).search_texts(query_vector, texts, ks, params, keyword)
 
     def term_counts(self, text: str) -> tuple[list[tuple[str, str, int]], int]:
         index = self.current()

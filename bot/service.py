@@ -333,6 +333,9 @@ class _Queries:
     def default_unknown_terms_below(self) -> float:
         return getattr(self._service.embedder, "default_unknown_terms_below", -1.0)
 
+    def holds(self, text: str) -> bool:
+        return self._cache is not None and self._cache.holds(text)
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             if self._cache is None:

@@ -418,6 +418,11 @@ class QueryCache:
     def default_unknown_terms_below(self) -> float:
         return getattr(self.embedder, "default_unknown_terms_below", -1.0)
 
+    def holds(self, question: str) -> bool:
+        """Whether the question's vector is cached."""
+        with self._lock:
+            return question in self._cache
+
     def encode(self, questions: list[str]) -> np.ndarray:
         with self._lock:
             missing = [q for q in dict.fromkeys(questions) if q not in self._cache]

@@ -29,6 +29,11 @@ LEGACY_KEYWORD_FILE = "keyword.json"  # token lists, before issue 7: still read
 META_FILE = "meta.json"
 
 
+Keyword = tuple[np.ndarray, np.ndarray]
+"""One text's keyword hits: BM25 scores and passage ids, best first."""
+_NO_KEYWORD: Keyword = (np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64))
+
+
 class Hit(NamedTuple):
     """One retrieved passage id with its fused score and its cosine similarity to the question (a tuple:
     a question's ranking makes and re-scores hundreds)."""
@@ -118,17 +123,26 @@ class HybridIndex:
         """The `k` best passages by fusing the dense and keyword results (see `SearchParams`)."""
         return self.search_texts(query_vector, [query_text], [k], params)[0]
 
+    def keyword_hits(self, texts: Sequence[str], ks: Sequence[int], params: SearchParams) -> list[Keyword]:
+        """The keyword side of `search_texts` (it needs no question vector, so it can run while the model
+        embeds the question): each text's BM25 (scores, ids), best first, to the depth `search_texts` uses."""
+        if not len(self.dense) or not texts:
+            return [_NO_KEYWORD for _ in texts]
+        self.keyword.set_bm25(params.bm25_k1, params.bm25_b)
+        return self.keyword.search_many(texts, [max(k, params.candidates) for k in ks])
+
     def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int],
-                     params: SearchParams) -> list[list[Hit]]:
+                     params: SearchParams, keyword: Sequence[Keyword] | None = None) -> list[list[Hit]]:
         """`search` of several texts with one vector (a question and its parts): one dense search, one
-        pass over the texts' keyword columns, and one lookup of the cosines of keyword-only hits."""
+        pass over the texts' keyword columns, and one lookup of the cosines of keyword-only hits.
+
+        `keyword`: the texts' `keyword_hits`, when already found. They may come from an earlier state of a
+        live index: a keyword hit whose vector is no longer held is dropped."""
         if not len(self.dense) or not texts:
             return [[] for _ in texts]
-        depths = [max(k, params.candidates) for k in ks]
-        d_scores, d_ids = self.dense.search(query_vector[None, :], max(depths))
+        found = self.keyword_hits(texts, ks, params) if keyword is None else keyword
+        d_scores, d_ids = self.dense.search(query_vector[None, :], max(max(k, params.candidates) for k in ks))
         d_scores, d_ids = d_scores[0], d_ids[0]
-        self.keyword.set_bm25(params.bm25_k1, params.bm25_b)
-        found = self.keyword.search_many(texts, depths)
         if params.fusion != "linear":
             return [self._rrf(query_vector, d_scores, d_ids, k_scores, k_ids, k, params)
                     for (k_scores, k_ids), k in zip(found, ks, strict=True)]

@@ -18,23 +18,32 @@ from collections.abc import Iterator
 import faiss
 
 
+def thread_counts() -> tuple[int, int]:
+    """The calling thread's torch and FAISS thread counts (torch's 0 when it is not imported)."""
+    torch = sys.modules.get("torch")
+    return (torch.get_num_threads() if torch is not None else 0), faiss.omp_get_max_threads()
+
+
 @contextlib.contextmanager
-def question_threads(threads: int) -> Iterator[None]:
-    """Run the block's torch and FAISS work on at most `threads` threads (0: leave them as they are)."""
-    if threads <= 0:
+def question_threads(threads: int, otherwise: tuple[int, int] | None = None) -> Iterator[None]:
+    """Run the block's torch and FAISS work on at most `threads` threads. With 0: on the counts `otherwise`
+    gives (`thread_counts` of the thread whose work this is), else leave them as they are."""
+    counts = (threads, threads) if threads > 0 else otherwise
+    if counts is None:
         yield
         return
     torch = sys.modules.get("torch")  # not imported by the test embedder: nothing to set
-    before_torch = torch.get_num_threads() if torch is not None else 0
-    before_faiss = faiss.omp_get_max_threads()
-    if torch is not None and before_torch != threads:
-        torch.set_num_threads(threads)
-    if before_faiss != threads:
-        faiss.omp_set_num_threads(threads)
+    before = thread_counts()
+    change_torch = torch is not None and counts[0] > 0 and before[0] != counts[0]
+    change_faiss = counts[1] > 0 and before[1] != counts[1]
+    if change_torch:
+        torch.set_num_threads(counts[0])
+    if change_faiss:
+        faiss.omp_set_num_threads(counts[1])
     try:
         yield
     finally:
-        if torch is not None and before_torch != threads:
-            torch.set_num_threads(before_torch)
-        if before_faiss != threads:
-            faiss.omp_set_num_threads(before_faiss)
+        if change_torch:
+            torch.set_num_threads(before[0])
+        if change_faiss:
+            faiss.omp_set_num_threads(before[1])

@@ -9,15 +9,18 @@ live ones.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
 from corpus.models import Article, Passage
 from corpus.syndication import is_copy
-from index.hybrid import Hit, SearchParams
-from index.threads import question_threads
+from index.hybrid import Hit, Keyword, SearchParams
+from index.threads import question_threads, thread_counts
 from retrieval.answer import Answer, AnswerPassage, Reason
 from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, merge_parts
 from retrieval.copies import mark_disagreements
@@ -29,6 +32,18 @@ Rows = Mapping[int, tuple[Passage, Article]]
 
 UNKNOWN_SHARE = 0.1
 """A question is declined for words no passage holds only when they are at least this share of its terms."""
+
+HANDOFF_SECONDS = 0.005
+"""How long a question waits, at most, for the worker that embeds it to start."""
+
+
+class _Words(NamedTuple):
+    """A question's words against what is held: outlets it names that are not held; its terms as (word,
+    token, passages holding it) and the passages indexed (index.hybrid.HybridIndex.term_counts)."""
+
+    unheld: list[str]
+    terms: list[tuple[str, str, int]]
+    held: int
 
 
 @runtime_checkable
@@ -68,8 +83,10 @@ class Searchable(Protocol):
 
     def search(self, query_vector: np.ndarray, query_text: str, k: int, params: SearchParams) -> list[Hit]: ...
 
+    def keyword_hits(self, texts: Sequence[str], ks: Sequence[int], params: SearchParams) -> list[Keyword]: ...
+
     def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int],
-                     params: SearchParams) -> list[list[Hit]]: ...
+                     params: SearchParams, keyword: Sequence[Keyword] | None = None) -> list[list[Hit]]: ...
 
     def term_counts(self, text: str) -> tuple[list[tuple[str, str, int]], int]: ...
 
@@ -95,6 +112,10 @@ class Encoder(Protocol):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
+    def holds(self, text: str) -> bool:
+        """Whether `text`'s vector is at hand without the model."""
+        ...
+
     @property
     def default_min_similarity(self) -> float: ...
 
@@ -116,6 +137,8 @@ class Retriever:
         self.index, self.catalog, self.queries, self.params = index, catalog, queries, params
         # (articles held, matcher of their outlets, matcher of their outlets and wire agencies, their titles)
         self._outlets: tuple[int, OutletMatcher, OutletMatcher, TitleIndex] | None = None
+        # Embeds questions beside the thread that asks them (see _embed_meanwhile).
+        self._embedding = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="embed-question")
         # (text, articles held) -> the outlets and days it names: asked for up to three times per question
         self._mentioned: dict[tuple[str, int], Mentions] = {}
 
@@ -166,39 +189,71 @@ class Retriever:
         p = self.params
         parts = [question_parts(q) if p.part_weight > 0 else [] for q in cleaned]
         flat = [part for ps in parts for part in ps] if p.embed_parts else []
-        vectors = self.queries.encode(cleaned + flat)  # one batch: the questions, then their parts
-        part_vectors = iter(vectors[len(cleaned):])
-        answers = []
-        for question, vector, query, f, keep, ps in zip(cleaned, vectors[:len(cleaned)], queries, filters, keeps, parts,
-                                                        strict=True):
+        vectors = self._embed_meanwhile(cleaned + flat)  # one batch: the questions, then their parts
+        # While the model runs: the keyword search and the checks of each question's words.
+        plans = []
+        for question, query, f, keep, ps in zip(cleaned, queries, filters, keeps, parts, strict=True):
             # Extra depth, so that the per-article cap, the filters and the speaker, outlet and date boosts
             # still find k passages.
             narrowed = keep is not None or "speaker" in f or query.speaker_hint or self._mentions(question, articles)
             depth = max(k * 3, 3 * p.candidates) if narrowed else k * 3
-            part_depth = max(k * 3, p.candidates)
+            ks = [depth] + [max(k * 3, p.candidates)] * len(ps)
+            keyword = None if flat else self.index.keyword_hits([question, *ps], ks, p)
+            plans.append((ks, keyword, self._words(question, articles)))
+        found = vectors()
+        part_vectors = iter(found[len(cleaned):])
+        answers = []
+        for question, vector, query, f, keep, ps, (ks, keyword, words) in zip(
+                cleaned, found[:len(cleaned)], queries, filters, keeps, parts, plans, strict=True):
             if flat:
-                hits = self.index.search(vector, question, depth, p)
-                part_hits = [(part, self.index.search(next(part_vectors), part, part_depth, p)) for part in ps]
+                hits = self.index.search(vector, question, ks[0], p)
+                part_hits = [(part, self.index.search(next(part_vectors), part, ks[1], p)) for part in ps]
             else:  # parts searched by the question's vector, in one search with it
-                hits, *found = self.index.search_texts(vector, [question, *ps], [depth] + [part_depth] * len(ps), p)
-                part_hits = list(zip(ps, found, strict=True))
+                hits, *by_part = self.index.search_texts(vector, [question, *ps], ks, p, keyword)
+                part_hits = list(zip(ps, by_part, strict=True))
             answers.append(self._answer(question, hits, articles, k, keep, speaker=f.get("speaker"),
-                                        hint=query.speaker_hint, filters=f, parts=part_hits))
+                                        hint=query.speaker_hint, filters=f, parts=part_hits, words=words))
         return answers
+
+    def _embed_meanwhile(self, texts: list[str]) -> Callable[[], np.ndarray]:
+        """The texts' vectors, as a call to make once they are needed. The model runs in a worker thread
+        meanwhile (torch releases the GIL), so the keyword search and the checks that need no vector cost
+        nothing: 2-3 ms of a 20 ms question on a 2-core AVX2 machine (bench/README.md, issue 19)."""
+        if all(self.queries.holds(t) for t in texts):  # all in the query cache: no model, no thread
+            return lambda: self.queries.encode(texts)
+        started = threading.Event()
+        asking = thread_counts()
+
+        def embed() -> np.ndarray:
+            started.set()
+            with question_threads(self.params.question_threads, otherwise=asking):
+                return self.queries.encode(texts)
+
+        future = self._embedding.submit(embed)
+        # Until the worker has the GIL and is on its way into the model; otherwise this thread's Python
+        # work could keep it waiting for the interpreter's switch interval (5 ms).
+        started.wait(HANDOFF_SECONDS)
+        return future.result
+
+    def _words(self, question: str, articles: int) -> _Words:
+        """What the question's words say before any passage is read: the outlets it names that are not
+        held, and its terms with how many passages hold each."""
+        unheld = unheld_outlets(question, *self._matchers(articles)[1:]) if self.params.abstain_unheld_outlets else []
+        terms, held = self.index.term_counts(question)
+        return _Words(unheld, terms, held)
 
     # -- one question --------------------------------------------------------------------------------
 
     def _answer(self, question: str, hits: list[Hit], articles: int, k: int,
                 keep: Callable[[Article], bool] | None, speaker: str | None, hint: str | None,
-                filters: dict[str, str], parts: list[tuple[str, list[Hit]]]) -> Answer:
+                filters: dict[str, str], parts: list[tuple[str, list[Hit]]], words: _Words) -> Answer:
         threshold = self.min_similarity
         best = max((h.similarity for h in hits), default=-1.0)
         if best < threshold:
             return Answer(question, False, [], articles, Reason.NOTHING_RELEVANT, filters)
-        unheld = unheld_outlets(question, *self._matchers(articles)[1:]) if self.params.abstain_unheld_outlets else []
-        if unheld and "source" not in filters:
-            return Answer(question, False, [], articles, Reason.UNHELD_OUTLET, filters, unheld=tuple(unheld))
-        terms, held = self.index.term_counts(question)
+        if words.unheld and "source" not in filters:
+            return Answer(question, False, [], articles, Reason.UNHELD_OUTLET, filters, unheld=tuple(words.unheld))
+        terms, held = words.terms, words.held
         # In a small corpus a word's absence says little: the check needs enough passages to mean something.
         # One unknown word among a long question's thirty is a detail; among a short one's five, the subject.
         unknown = unknown_words(terms) if held >= self.params.unknown_terms_min_passages else ()
