@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -61,7 +61,7 @@ class RetrievalConfig(_Section):
     short_question_words: int = Field(15, ge=1)
     min_similarity: float | None = Field(None, ge=-1, le=1)
     max_question_chars: int = Field(1000, ge=10)
-    question_threads: int = Field(1, ge=0, le=256)
+    question_threads: Annotated[int, Field(ge=0, le=256)] | Literal["auto"] = "auto"
 
 
 class CorpusConfig(_Section):

@@ -153,7 +153,7 @@ class NativeEmbedder:
     default_unknown_terms_below = SentenceTransformerEmbedder.default_unknown_terms_below
 
     def __init__(self, model: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0,
-                 quantize: str = "none", max_seq_length: int = 0, question_threads: int = 0) -> None:
+                 quantize: str = "none", max_seq_length: int = 0, question_threads: int | str = 0) -> None:
         import torch
 
         from index import encoder
@@ -196,7 +196,8 @@ class NativeEmbedder:
         self._lock = threading.Lock()
 
     def warm_up(self, stop: threading.Event | None = None) -> None:
-        """bf16: run the question model once per padded question length up to QUERY_WARM_UP tokens.
+        """bf16: run the question model once per padded question length up to QUERY_WARM_UP tokens, on each
+        thread count a question may run on (index.threads.warm_up_counts).
 
         oneDNN compiles kernels per input shape and thread count on first use (bf16: up to 15 ms each),
         which showed as the slowest answers (p95 52 ms when the warm-up ran on another thread count than
@@ -205,14 +206,15 @@ class NativeEmbedder:
         """
         if self._query_traced is not None:
             return
-        from index.threads import question_threads
+        from index.threads import question_threads, warm_up_counts
 
-        with question_threads(self.question_threads):
-            for length in range(QUERY_PAD, QUERY_WARM_UP + 1, QUERY_PAD):
-                if stop is not None and stop.is_set():
-                    return
-                with self._lock:
-                    self._encoder.encode_ids([[0] * length], self._query_model)
+        for threads in warm_up_counts(self.question_threads):
+            with question_threads(threads):
+                for length in range(QUERY_PAD, QUERY_WARM_UP + 1, QUERY_PAD):
+                    if stop is not None and stop.is_set():
+                        return
+                    with self._lock:
+                        self._encoder.encode_ids([[0] * length], self._query_model)
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         import torch
@@ -448,7 +450,7 @@ class QueryCache:
 
 def load_embedder(model: str, batch_size: int = 32, threads: int = 0, backend: str = "auto",
                   quantize: str = "auto", max_seq_length: int = 0, background: bool = False,
-                  question_threads: int = 0) -> Embedder:
+                  question_threads: int | str = 0) -> Embedder:
     """The embedder named in the config: `hash` or `hash-DIM` for the test embedder, else a model.
 
     `backend` "native" (or "auto", when the model folder has the BERT + mean pooling shape it runs)

@@ -20,7 +20,7 @@ import numpy as np
 from corpus.models import Article, Passage
 from corpus.syndication import is_copy
 from index.hybrid import Hit, Keyword, SearchParams
-from index.threads import question_threads, thread_counts
+from index.threads import question_threads, threads_for
 from retrieval.answer import Answer, AnswerPassage, Reason
 from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, merge_parts
 from retrieval.copies import mark_disagreements
@@ -71,7 +71,7 @@ class RankingParams(SearchParams, PrecisionParams, Protocol):
     @property
     def max_question_chars(self) -> int: ...
     @property
-    def question_threads(self) -> int: ...
+    def question_threads(self) -> int | str: ...
     @property
     def unknown_terms_below(self) -> float | None: ...
     @property
@@ -181,15 +181,16 @@ class Retriever:
         articles = self.catalog.article_count()
         if articles == 0:
             return [Answer(q, False, [], 0, Reason.NO_ARTICLES, f) for q, f in zip(cleaned, filters, strict=True)]
-        with question_threads(p.question_threads):
-            return self._ask_held(cleaned, queries, filters, keeps, articles, k)
+        threads = threads_for(p.question_threads)
+        with question_threads(threads):
+            return self._ask_held(cleaned, queries, filters, keeps, articles, k, threads)
 
     def _ask_held(self, cleaned: list[str], queries: list[Query], filters: list[dict[str, str]],
-                  keeps: list[Callable[[Article], bool] | None], articles: int, k: int) -> list[Answer]:
+                  keeps: list[Callable[[Article], bool] | None], articles: int, k: int, threads: int) -> list[Answer]:
         p = self.params
         parts = [question_parts(q) if p.part_weight > 0 else [] for q in cleaned]
         flat = [part for ps in parts for part in ps] if p.embed_parts else []
-        vectors = self._embed_meanwhile(cleaned + flat)  # one batch: the questions, then their parts
+        vectors = self._embed_meanwhile(cleaned + flat, threads)  # one batch: the questions, then their parts
         # While the model runs: the keyword search and the checks of each question's words.
         plans = []
         for question, query, f, keep, ps in zip(cleaned, queries, filters, keeps, parts, strict=True):
@@ -215,18 +216,19 @@ class Retriever:
                                         hint=query.speaker_hint, filters=f, parts=part_hits, words=words))
         return answers
 
-    def _embed_meanwhile(self, texts: list[str]) -> Callable[[], np.ndarray]:
-        """The texts' vectors, as a call to make once they are needed. The model runs in a worker thread
-        meanwhile (torch releases the GIL), so the keyword search and the checks that need no vector cost
-        nothing: 2-3 ms of a 20 ms question on a 2-core AVX2 machine (bench/README.md, issue 19)."""
-        if all(self.queries.holds(t) for t in texts):  # all in the query cache: no model, no thread
-            return lambda: self.queries.encode(texts)
+    def _embed_meanwhile(self, texts: list[str], threads: int) -> Callable[[], np.ndarray]:
+        """The texts' vectors, as a call to make once they are needed. On one thread, the model runs in a
+        worker thread meanwhile (torch releases the GIL), so the keyword search and the checks that need no
+        vector take none of the question's time: 2-3 ms of 20 on a 2-core AVX2 machine (bench/README.md,
+        issue 19). On more, the model has the cores to itself (a parallel region waits for its slowest thread)."""
+        if threads != 1 or all(self.queries.holds(t) for t in texts):  # (cached: no model, no thread)
+            vectors = self.queries.encode(texts)
+            return lambda: vectors
         started = threading.Event()
-        asking = thread_counts()
 
         def embed() -> np.ndarray:
             started.set()
-            with question_threads(self.params.question_threads, otherwise=asking):
+            with question_threads(1):
                 return self.queries.encode(texts)
 
         future = self._embedding.submit(embed)

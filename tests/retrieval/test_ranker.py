@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -206,3 +207,49 @@ def test_a_question_runs_on_its_configured_threads_and_leaves_others_as_they_wer
     finally:
         torch.set_num_threads(before[0])
         faiss.omp_set_num_threads(before[1])
+
+
+def test_auto_threads_follow_the_idle_cores_and_a_one_thread_model_runs_beside_the_keyword_search(
+        retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`auto`: with a core idle, the question's model takes two threads in the asking thread; with the other
+    core busy, one thread in a worker, while the asking thread searches by keyword. Answers are the same."""
+    import faiss
+    import torch
+
+    from retrieval import ranker
+
+    seen = []
+
+    class Counting(HashEmbedder):
+        def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+            seen.append((torch.get_num_threads(), faiss.omp_get_max_threads(), threading.current_thread().name))
+            return super().encode(texts, batch_size)
+
+    retriever.queries = QueryCache(Counting())
+    tune(retriever, question_threads="auto")
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setattr(ranker, "threads_for", lambda setting: 2)  # a core idle
+        idle = retriever.ask("evacuated residents of the riverside quarter")
+        assert seen[-1] == (2, 1, threading.current_thread().name)
+        monkeypatch.setattr(ranker, "threads_for", lambda setting: 1)  # the other core busy
+        busy = retriever.ask("residents of the riverside quarter spent the night")
+        assert seen[-1][:2] == (1, 1) and seen[-1][2].startswith("embed-question")
+        assert idle.answered and busy.answered
+        again = retriever.ask("evacuated residents of the riverside quarter")  # cached: no model, no worker
+        assert len(seen) == 2 and again.passages == idle.passages
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_a_model_failure_in_the_worker_reaches_the_asker(retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrieval import ranker
+
+    class Broken(HashEmbedder):
+        def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+            raise RuntimeError("model file unreadable")
+
+    retriever.queries = QueryCache(Broken())
+    monkeypatch.setattr(ranker, "threads_for", lambda setting: 1)
+    with pytest.raises(RuntimeError, match="model file unreadable"):
+        retriever.ask("evacuated residents of the riverside quarter")
