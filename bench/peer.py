@@ -103,7 +103,7 @@ def child_ours(args: argparse.Namespace) -> None:
     perf.emit({"ingest_s": ingest_s, "passages": report.passages, "articles": report.added,
                "latency": perf.percentiles(lat), "peak_rss_mb": perf.peak_rss_mb(), "cpu": perf.cpu_note(),
                "encoder": getattr(model, "quantize_reason", type(model).__name__)
-               + f"; one question on {cfg.retrieval.question_threads or 'all'} thread(s)"
+               + f"; question_threads: {cfg.retrieval.question_threads}"
                + (", traced" if getattr(model, "_query_traced", None) is not None else "")})
 
 

@@ -20,8 +20,9 @@ and prints p50/p95/p99 latency, the share of time per stage, load times and memo
 
 Each corpus runs in its own child process (so memory figures are its own). Stages are timed by
 wrapping, in that child only, the service's and the index's methods with `time.perf_counter`:
-embed (the asking thread's wait for the question's vector: the model runs in a worker thread while the
-keyword search and the word checks run; the model's own time, QueryCache.encode, is printed apart),
+embed (the asking thread's time on the question's vector: the model on two threads when a core is idle,
+else the wait for the worker that runs it on one beside the keyword search and the word checks; the
+model's own time, QueryCache.encode, is printed apart),
 dense (FAISS search), keyword (BM25),
 fusion, similarity (vectors of keyword-only hits), store counts, attribution join (passages and
 articles from SQLite), other (the rest of `ask`: sorting, caps, building the answer). Questions are
@@ -40,7 +41,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -76,12 +77,14 @@ class StageClock:
         setattr(owner, attr, timed)
 
     def wrap_result(self, owner: object, attr: str, stage: str) -> None:
-        """Wrap the callable that `attr` returns (a deferred result), not `attr` itself."""
+        """Time `attr` and the callable it returns (a deferred result) as one stage."""
         fn = getattr(owner, attr)
         clock = self
 
         def deferred(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            started = time.perf_counter()
             result = fn(*args, **kwargs)
+            clock.current[stage] += time.perf_counter() - started
 
             def timed():  # noqa: ANN202
                 started = time.perf_counter()
@@ -169,8 +172,8 @@ def child(args: argparse.Namespace) -> None:
         service.ask(q, args.k)
 
     clock, model_clock = StageClock(), StageClock()
-    # The model runs in a worker thread while the asking thread searches by keyword (Retriever._embed_meanwhile):
-    # "embed" is what the asking thread waits for the vector; the model's own time is counted apart.
+    # "embed" is the asking thread's time on the question's vector: the model itself when it runs there (two
+    # threads), else the wait for the worker that runs it beside the keyword search (Retriever._embed_meanwhile).
     clock.wrap_result(service.retriever, "_embed_meanwhile", "embed")
     model_clock.wrap(service.retriever.queries, "encode", "model")
     clock.wrap(index.dense, "search", "dense")
@@ -186,6 +189,11 @@ def child(args: argparse.Namespace) -> None:
 
     totals, cpu, stage_sums = [], [], defaultdict(float)
     answered = 0
+    import retrieval.ranker as ranker_module
+
+    chosen: Counter[int] = Counter()  # threads each question got (question_threads: auto chooses per question)
+    choose = ranker_module.threads_for
+    ranker_module.threads_for = lambda setting: chosen.update([n := choose(setting)]) or n
     model_ms = []
     for q in qs:
         clock.current.clear()
@@ -201,6 +209,7 @@ def child(args: argparse.Namespace) -> None:
         stage_sums["other"] += total - sum(clock.current.values())
         model_ms.append(model_clock.current["model"] * 1000)
         stage_sums["total"] += total
+    ranker_module.threads_for = choose
     cached = []
     for q in qs[-200:]:  # the most recent: still in the query cache (LRU, 1,024 by default)
         started = time.perf_counter()
@@ -220,7 +229,8 @@ def child(args: argparse.Namespace) -> None:
         "rss_end_mb": perf.rss_mb(), "peak_rss_mb": perf.peak_rss_mb(), "vectors_mb": n * 384 * 4 / 1e6,
         "torch_threads": torch.get_num_threads(), "cpu": perf.cpu_note(),
         "encoder": getattr(model, "quantize_reason", type(model).__name__)
-        + f"; one question on {settings.retrieval.question_threads or 'all'} thread(s)"
+        + f"; question_threads: {settings.retrieval.question_threads} (questions per thread count: "
+        + ", ".join(f"{n or 'all'}: {c}" for n, c in sorted(chosen.items())) + ")"
         + (", traced" if getattr(model, "_query_traced", None) is not None else ""),
     }
     service.close()
@@ -272,8 +282,8 @@ def main(argv: list[str] | None = None) -> None:
         lat = r["latency"]
         print(f"| {r['name']} | {r['passages']:,} | {r['dense_kind']} | {lat['n']} | {lat['p50']:.1f} | {lat['p95']:.1f} | "
               f"{lat['p99']:.1f} | {lat['mean']:.1f} | {r['cached']['p50']:.1f} | {r['answered']} |")
-    print("\nshare of ask time per stage (mean ms per question in brackets); embed: the wait for the model, which\n"
-          "runs in a worker thread while the keyword search and the word checks run (model: its own time)\n")
+    print("\nshare of ask time per stage (mean ms per question in brackets); embed: the asking thread's time on the\n"
+          "question's vector (the model, or the wait for it beside the keyword search); model: the model's own time\n")
     print("| index | " + " | ".join(STAGES) + " | model |\n|---|" + "---|" * (len(STAGES) + 1))
     for r in results:
         cells = [f"{100 * r['stages'][s]:.1f}% ({r['stage_ms'][s]:.2f})" for s in STAGES]
