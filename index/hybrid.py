@@ -176,10 +176,9 @@ class HybridIndex:
         ones in theirs (each with its cosine from `cosines`: (ids sorted, cosines) of keyword hits the
         dense side missed; one not held is dropped), sorted stably by fused score; the k best as hits."""
         k_ids = np.asarray(k_ids, dtype=np.int64)
-        only = k_ids[~np.isin(k_ids, dense_ids)]
-        known_ids, known_sims = cosines
-        at, held = _find(known_ids, only)
-        ids = np.concatenate([dense_ids, only[held]])
+        known_ids, known_sims = cosines  # none of them a dense hit: a keyword hit found there is keyword-only
+        at, held = _find(known_ids, k_ids)
+        ids = np.concatenate([dense_ids, k_ids[held]])
         sims = np.concatenate([dense_sims, np.asarray(known_sims, dtype=np.float32)[at[held]]]).astype(np.float64)
         # Each keyword hit's rank (from 1) and score at its candidate's row (0 where the keyword side missed it).
         keyword_rank = np.zeros(len(ids), dtype=np.int64)

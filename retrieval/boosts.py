@@ -42,18 +42,35 @@ def boost_mentions(hits: Sequence[Hit], articles: Mapping[int, tuple[str | None,
     """
     if not mentions:
         return list(hits)
-    extras: dict[tuple[str | None, str | None, str | None], float] = {}  # a few dozen articles behind the hits
+    extras = _extras(hits, articles, mentions, outlet_boost, date_boost)
+    out = [hit.rescored(hit.score + extra) if extra else hit for hit, extra in zip(hits, extras, strict=True)]
+    return sorted(out, key=lambda h: h.score, reverse=True)
+
+
+def mention_scores(hits: Sequence[Hit], articles: Mapping[int, tuple[str | None, str | None, str | None]],
+                   mentions: Mentions, outlet_boost: float, date_boost: float) -> dict[int, float]:
+    """`boost_mentions`' scores by id, unsorted."""
+    if not mentions:
+        return {h.id: h.score for h in hits}
+    extras = _extras(hits, articles, mentions, outlet_boost, date_boost)
+    return {hit.id: hit.score + extra for hit, extra in zip(hits, extras, strict=True)}
+
+
+def _extras(hits: Sequence[Hit], articles: Mapping[int, tuple[str | None, str | None, str | None]],
+            mentions: Mentions, outlet_boost: float, date_boost: float) -> list[float]:
+    """What the named outlets and days add to each hit's score (reckoned once per article)."""
+    by_article: dict[tuple[str | None, str | None, str | None], float] = {}  # a few dozen articles behind the hits
     out = []
     for hit in hits:
         article = articles.get(hit.id, (None, None, None))
-        extra = extras.get(article)
+        extra = by_article.get(article)
         if extra is None:
             source, origin, published = article
-            extra = extras[article] = (
+            extra = by_article[article] = (
                 (outlet_boost if mentions.outlets and (source in mentions.outlets or origin in mentions.outlets) else 0.0)
                 + (date_boost if mentions.days and any(d.near(published) for d in mentions.days) else 0.0))
-        out.append(hit.rescored(hit.score + extra) if extra else hit)
-    return sorted(out, key=lambda h: h.score, reverse=True)
+        out.append(extra)
+    return out
 
 
 def boost_speaker(hits: Sequence[Hit], speakers: Mapping[int, str | None], wanted: str) -> list[Hit]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple, Protocol, runtime_checkable
 
@@ -22,13 +23,15 @@ from corpus.syndication import is_copy
 from index.hybrid import Hit, Keyword, SearchParams
 from index.threads import question_threads, threads_for
 from retrieval.answer import Answer, AnswerPassage, Reason
-from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, merge_parts
+from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, mention_scores, merge_parts
 from retrieval.copies import mark_disagreements
 from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
 from retrieval.precision import PrecisionParams, refine, unknown_words, unmentioned
 from retrieval.question import Query, article_filter, clean_question, cut, parse_query, question_parts, speaker_matches
 
 Rows = Mapping[int, tuple[Passage, Article]]
+Meta = Mapping[int, tuple[str | None, str | None, str | None]]
+"""Passage id -> its article's (source, origin, published_at): what the outlet and date boosts read."""
 
 UNKNOWN_SHARE = 0.1
 """A question is declined for words no passage holds only when they are at least this share of its terms."""
@@ -266,9 +269,11 @@ class Retriever:
         rows = self.catalog.passages_with_articles(list({h.id for h in candidates if h.similarity >= threshold / 2}))
         if hint:
             hits = boost_speaker(hits, {i: p.speaker for i, (p, _) in rows.items()}, hint)
-        hits = self._boost_mentions(question, hits, rows, articles)
-        if parts:
-            hits = self._merge_parts(question, hits, parts, rows, articles)
+        if parts or self._mentions(question, articles):
+            meta = {i: (a.source, a.origin, a.published_at) for i, (_, a) in rows.items()}
+            hits = self._boost_mentions(question, hits, meta, articles)
+            if parts:
+                hits = self._merge_parts(question, hits, parts, meta, articles)
         hits = refine(question, hits, rows, self.params)
         stories = _Stories(self.catalog)  # each shown article's copies and carriers, read once per answer
         passages = mark_disagreements(self._select(hits, rows, k, keep, speaker, stories), stories)
@@ -345,30 +350,28 @@ class Retriever:
             self._outlets = (articles, OutletMatcher(sources), OutletMatcher([*sources, *origins]), titles)
         return self._outlets[1:]
 
-    def _boost_mentions(self, question: str, hits: list[Hit], rows: Rows, articles: int) -> list[Hit]:
+    def _boost_mentions(self, question: str, hits: list[Hit], meta: Meta, articles: int) -> list[Hit]:
         """The hits re-ranked by the outlets and days the question names."""
         mentions = self._mentions(question, articles)
         if not mentions:
             return hits
-        meta = {i: (a.source, a.origin, a.published_at) for i, (_, a) in rows.items()}
         return boost_mentions(hits, meta, mentions, self.params.outlet_boost, self.params.date_boost)
 
-    def _merge_parts(self, question: str, hits: list[Hit], parts: list[tuple[str, list[Hit]]], rows: Rows,
+    def _merge_parts(self, question: str, hits: list[Hit], parts: list[tuple[str, list[Hit]]], meta: Meta,
                      articles: int) -> list[Hit]:
         """The question's hits merged with its parts' (boosts.merge_parts); each part boosted by the
         outlets and days it names, else by those the whole question names."""
         whole = self._mentions(question, articles)
-        meta = {i: (a.source, a.origin, a.published_at) for i, (_, a) in rows.items()}
         by_id = {h.id: h for _, ph in parts for h in ph} | {h.id: h for h in hits}
         scores = []
         for text, part in parts:
             m = self._mentions(text, articles)
             m = Mentions(m.outlets or whole.outlets, m.days or whole.days)
-            part = boost_mentions(part, meta, m, self.params.outlet_boost, self.params.date_boost)
-            scores.append({h.id: h.score for h in part})
+            scores.append(mention_scores(part, meta, m, self.params.outlet_boost, self.params.date_boost))
         merged = merge_parts({h.id: h.score for h in hits}, scores, self.params.part_weight)
-        ranked = sorted(merged.items(), key=lambda kv: kv[1], reverse=True)
-        return [Hit(i, sc, by_id[i].similarity, by_id[i].dense_rank, by_id[i].keyword_rank) for i, sc in ranked]
+        ranked = sorted(merged.items(), key=itemgetter(1), reverse=True)
+        # (A Hit is a tuple: id, score, similarity, dense rank, keyword rank.)
+        return [Hit(i, score, (h := by_id[i])[2], h[3], h[4]) for i, score in ranked]
 
 
 class _Stories:
