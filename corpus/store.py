@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -142,6 +142,8 @@ class ArticleStore:
         self._db.executescript(_SCHEMA)
         self._migrate()
         self._article_cache: dict[int, Article] = {}  # see _articles_by_id
+        # An article's copies and carriers, as `copies` and `carriers` last read them (most have none).
+        self._story_cache: dict[tuple[str, int], list] = {}
         self._article_version: tuple[int, int] | None = None
 
     def _migrate(self) -> None:
@@ -411,11 +413,7 @@ class ArticleStore:
     def _articles_by_id(self, ids: set[int]) -> dict[int, Article]:
         """Held articles by id, from a cache kept while the file is unchanged (a question's passages come
         from a few dozen articles, asked for again by the next question); call with the lock held."""
-        # The file changed if this connection wrote (total_changes) or another one committed (data_version).
-        version = (self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes)
-        if version != self._article_version:
-            self._article_cache.clear()
-            self._article_version = version
+        self._check_caches()
         cache = self._article_cache
         missing = [i for i in ids if i not in cache]
         if missing:
@@ -425,6 +423,25 @@ class ArticleStore:
             for row in self._db.execute(f"SELECT {_ARTICLE_COLUMNS}, 0 FROM articles a WHERE a.id IN ({marks})", missing):
                 cache[row[0]] = Article(*row)
         return {i: cache[i] for i in ids if i in cache}
+
+    def _check_caches(self) -> None:
+        """Empty the caches of article rows if the file changed since they were filled: this connection
+        wrote (total_changes) or another one committed (data_version). Call with the lock held."""
+        version = (self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes)
+        if version != self._article_version:
+            self._article_cache.clear()
+            self._story_cache.clear()
+            self._article_version = version
+
+    def _cached_story(self, kind: str, article_id: int, read: Callable[[], list]) -> list:
+        """`read()`, kept while the file is unchanged (see _check_caches); call with the lock held."""
+        self._check_caches()
+        found = self._story_cache.get((kind, article_id))
+        if found is None:
+            if len(self._story_cache) >= ARTICLE_CACHE:
+                self._story_cache.clear()
+            found = self._story_cache[kind, article_id] = read()
+        return found
 
     def iter_passages(self, batch_size: int = 2048) -> Iterator[list[tuple[Passage, Article]]]:
         """All passages with their articles, in id order, in batches."""
@@ -440,25 +457,30 @@ class ArticleStore:
             last = rows[-1][0]
 
     def copies(self, article_id: int) -> list[tuple[Article, list[Passage]]]:
-        """The other held articles carrying the same story (syndicated copies), with their passages."""
+        """The other held articles carrying the same story (syndicated copies), with their passages (a
+        list shared with later calls while the store is unchanged: not to be modified)."""
         with self._lock:
-            row = self._db.execute("SELECT story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
-            if not row or row[0] is None:
-                return []
-            others = self._query_articles("WHERE a.story_id = ? AND a.id != ? ORDER BY a.id", (row[0], article_id))
-            out = []
-            for article in others:
-                rows = self._db.execute("SELECT id, article_id, position, text, speaker, heading FROM passages"
-                                        " WHERE article_id = ? ORDER BY position", (article.id,)).fetchall()
-                out.append((article, [Passage(*r) for r in rows]))
+            return self._cached_story("copies", article_id, lambda: self._read_copies(article_id))
+
+    def _read_copies(self, article_id: int) -> list[tuple[Article, list[Passage]]]:
+        row = self._db.execute("SELECT story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if not row or row[0] is None:
+            return []
+        others = self._query_articles("WHERE a.story_id = ? AND a.id != ? ORDER BY a.id", (row[0], article_id))
+        out = []
+        for article in others:
+            rows = self._db.execute("SELECT id, article_id, position, text, speaker, heading FROM passages"
+                                    " WHERE article_id = ? ORDER BY position", (article.id,)).fetchall()
+            out.append((article, [Passage(*r) for r in rows]))
         return out
 
     def carriers(self, article_id: int) -> list[dict[str, str | None]]:
-        """Other outlets' pages with exactly this article's text ({source, url, title}), oldest first."""
+        """Other outlets' pages with exactly this article's text ({source, url, title}), oldest first (a list
+        shared with later calls while the store is unchanged: not to be modified)."""
         with self._lock:
-            rows = self._db.execute("SELECT source, url, title FROM article_carriers WHERE article_id = ? ORDER BY rowid",
-                                    (article_id,)).fetchall()
-        return [{"source": r[0], "url": r[1], "title": r[2]} for r in rows]
+            return self._cached_story("carriers", article_id, lambda: [
+                {"source": r[0], "url": r[1], "title": r[2]} for r in self._db.execute(
+                    "SELECT source, url, title FROM article_carriers WHERE article_id = ? ORDER BY rowid", (article_id,))])
 
     def passage_ids(self) -> list[int]:
         with self._lock:

@@ -238,3 +238,23 @@ FACT_WORDS = st.sampled_from(["41", "14", "forty-one", "drones", "missiles", "an
 def test_agreement_is_symmetric_and_never_fails(a: str, b: str) -> None:
     assert agree(a, b) == agree(b, a)
     assert agree(a, a)
+
+
+def test_copies_and_carriers_read_by_an_answer_follow_another_process(tmp_path: Path) -> None:
+    """An answer's "also carried by" is kept between questions; a copy or a carrier stored since, by another
+    process (eventbot import beside eventbot run) or by this one, shows in the next answer."""
+    path = tmp_path / "corpus.sqlite3"
+    bot, importer = ArticleStore(path), ArticleStore(path)
+    try:
+        held, _ = importer.add(draft(STORY, "The Kestrel Ledger", "https://kl.example/talks"))
+        assert (bot.copies(held.id), bot.carriers(held.id)) == ([], [])
+        importer.add_many([draft(STORY, "Harbour Watch", "https://hw.example/talks")])
+        assert [c["source"] for c in bot.carriers(held.id)] == ["Harbour Watch"]
+        copy = tuple(p.replace(" on Monday", "") for p in STORY[:4])
+        cut, _ = importer.add(draft(copy, "Northwire", "https://nw.example/talks"))
+        assert [a.id for a, _ in bot.copies(held.id)] == [cut.id]
+        bot.remove(cut.id)
+        assert bot.copies(held.id) == []
+    finally:
+        bot.close()
+        importer.close()
