@@ -180,7 +180,7 @@ def test_a_short_question_whose_specific_word_no_shown_passage_mentions_is_marke
 
 
 def test_a_question_runs_on_its_configured_threads_and_leaves_others_as_they_were(retriever: Retriever) -> None:
-    """One question's embedding and dense search run on `question_threads` threads (busy shared cores stall
+    """One question's embedding runs on `question_threads` threads and its dense search on one (busy shared cores stall
     wider OpenMP regions); imports and rebuilds, asked nothing of, keep their thread counts."""
     import faiss
     import torch
