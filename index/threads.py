@@ -17,7 +17,6 @@ from collections.abc import Iterator
 
 import faiss
 
-
 AUTO = "auto"
 LOADAVG = "/proc/loadavg"
 AUTO_MOST = 2

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from operator import itemgetter
 from concurrent.futures import ThreadPoolExecutor
+from operator import itemgetter
 from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
