@@ -333,6 +333,10 @@ class _Queries:
     def default_unknown_terms_below(self) -> float:
         return getattr(self._service.embedder, "default_unknown_terms_below", -1.0)
 
+    @property
+    def releases_gil(self) -> bool:
+        return getattr(self._service.embedder, "releases_gil", False)
+
     def holds(self, text: str) -> bool:
         return self._cache is not None and self._cache.holds(text)
 

@@ -31,6 +31,9 @@ class Embedder(Protocol):
     #: A question whose best passage is less similar than this is treated as unanswered.
     default_min_similarity: float
     default_unknown_terms_below: float
+    #: Its model runs outside Python's interpreter lock (torch does), so a question can be embedded in one
+    #: thread while another runs Python (retrieval.ranker); with it held, that only adds contention.
+    releases_gil: bool
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray: ...
 
@@ -43,6 +46,7 @@ class SentenceTransformerEmbedder:
     default_min_similarity = 0.45
     # A question with words no held passage has is declined below this cosine (retrieval.unknown_terms_below).
     default_unknown_terms_below = 0.6
+    releases_gil = True
 
     def __init__(self, model: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0) -> None:
         # Set before sentence_transformers/huggingface_hub are imported: no code path may reach the hub.
@@ -151,6 +155,7 @@ class NativeEmbedder:
 
     default_min_similarity = SentenceTransformerEmbedder.default_min_similarity
     default_unknown_terms_below = SentenceTransformerEmbedder.default_unknown_terms_below
+    releases_gil = True
 
     def __init__(self, model: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0,
                  quantize: str = "none", max_seq_length: int = 0, question_threads: int | str = 0) -> None:
@@ -294,6 +299,8 @@ class BackgroundEmbedder:
     """Loads an embedder in a background thread; `name` and `dim` are known at once, so indexes can
     load meanwhile, and `encode` waits for the model (a first question waits at most the load)."""
 
+    releases_gil = True  # it loads torch models only
+
     def __init__(self, load, name: str, dim: int, default_min_similarity: float) -> None:  # noqa: ANN001
         self.name, self.dim, self.default_min_similarity = name, dim, default_min_similarity
         self.default_unknown_terms_below = NativeEmbedder.default_unknown_terms_below
@@ -386,6 +393,7 @@ class HashEmbedder:
     default_min_similarity = 0.2
     default_unknown_terms_below = -1.0  # not calibrated: word-hash cosines say nothing of a missing word
     default_event_similarity = 0.6  # articles of one story share fewer hashed words than a model's meaning
+    releases_gil = False  # Python hashing
 
     def __init__(self, dim: int = 512) -> None:
         self.name = f"hash-{dim}"
@@ -419,6 +427,10 @@ class QueryCache:
     @property
     def default_unknown_terms_below(self) -> float:
         return getattr(self.embedder, "default_unknown_terms_below", -1.0)
+
+    @property
+    def releases_gil(self) -> bool:
+        return getattr(self.embedder, "releases_gil", False)
 
     def holds(self, question: str) -> bool:
         """Whether the question's vector is cached."""

@@ -120,6 +120,11 @@ class Encoder(Protocol):
         ...
 
     @property
+    def releases_gil(self) -> bool:
+        """Whether the model runs outside Python's interpreter lock (index.embedder.Embedder)."""
+        ...
+
+    @property
     def default_min_similarity(self) -> float: ...
 
     @property
@@ -223,8 +228,9 @@ class Retriever:
         """The texts' vectors, as a call to make once they are needed. On one thread, the model runs in a
         worker thread meanwhile (torch releases the GIL), so the keyword search and the checks that need no
         vector take none of the question's time: 2-3 ms of 20 on a 2-core AVX2 machine (bench/README.md,
-        issue 19). On more, the model has the cores to itself (a parallel region waits for its slowest thread)."""
-        if threads != 1 or all(self.queries.holds(t) for t in texts):  # (cached: no model, no thread)
+        issue 19). On more, the model has the cores to itself (a parallel region waits for its slowest thread);
+        a model that holds the interpreter lock (the test embedder) gains nothing beside other Python work."""
+        if threads != 1 or not self.queries.releases_gil or all(self.queries.holds(t) for t in texts):
             vectors = self.queries.encode(texts)
             return lambda: vectors
         started = threading.Event()

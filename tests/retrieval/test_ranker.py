@@ -221,6 +221,8 @@ def test_auto_threads_follow_the_idle_cores_and_a_one_thread_model_runs_beside_t
     seen = []
 
     class Counting(HashEmbedder):
+        releases_gil = True  # as a torch model does
+
         def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
             seen.append((torch.get_num_threads(), faiss.omp_get_max_threads(), threading.current_thread().name))
             return super().encode(texts, batch_size)
@@ -238,6 +240,9 @@ def test_auto_threads_follow_the_idle_cores_and_a_one_thread_model_runs_beside_t
         assert idle.answered and busy.answered
         again = retriever.ask("evacuated residents of the riverside quarter")  # cached: no model, no worker
         assert len(seen) == 2 and again.passages == idle.passages
+        Counting.releases_gil = False  # a model holding the interpreter lock gains nothing beside Python work
+        retriever.ask("dock workers strike")
+        assert seen[-1] == (1, 1, threading.current_thread().name)
     finally:
         torch.set_num_threads(before)
 
@@ -246,6 +251,8 @@ def test_a_model_failure_in_the_worker_reaches_the_asker(retriever: Retriever, m
     from retrieval import ranker
 
     class Broken(HashEmbedder):
+        releases_gil = True
+
         def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
             raise RuntimeError("model file unreadable")
 
