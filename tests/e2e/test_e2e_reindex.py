@@ -82,7 +82,7 @@ async def test_reindex_while_twenty_questions_arrive(
     inside = [f for f in beats if deferred.time <= f.time <= done.time]
     assert len(inside) >= 2, (done.time - deferred.time, len(beats))
     gaps = [b.time - a.time for a, b in zip(beats, beats[1:])]
-    assert all(g < 1.5 * interval for g in gaps), gaps
+    assert max(gaps) < 1.5 * interval, f"a {max(gaps):.3f} s gap between heartbeats every {interval} s"
     acks = [f for f in double.gateway_frames if f.op == OP_HEARTBEAT_ACK and f.direction == "send"]
     for beat in beats:
         assert any(0 <= ack.time - beat.time < 0.1 for ack in acks), beat
