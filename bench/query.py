@@ -189,11 +189,10 @@ def child(args: argparse.Namespace) -> None:
 
     totals, cpu, stage_sums = [], [], defaultdict(float)
     answered = 0
-    import retrieval.ranker as ranker_module
-
     chosen: Counter[int] = Counter()  # threads each question got (question_threads: auto chooses per question)
-    choose = ranker_module.threads_for
-    ranker_module.threads_for = lambda setting: chosen.update([n := choose(setting)]) or n
+    choice = service.retriever._threads
+    choose = choice.choose
+    choice.choose = lambda setting: chosen.update([(pick := choose(setting))[0]]) or pick
     model_ms = []
     for q in qs:
         clock.current.clear()
@@ -209,7 +208,7 @@ def child(args: argparse.Namespace) -> None:
         stage_sums["other"] += total - sum(clock.current.values())
         model_ms.append(model_clock.current["model"] * 1000)
         stage_sums["total"] += total
-    ranker_module.threads_for = choose
+    choice.choose = choose
     cached = []
     for q in qs[-200:]:  # the most recent: still in the query cache (LRU, 1,024 by default)
         started = time.perf_counter()
@@ -230,7 +229,8 @@ def child(args: argparse.Namespace) -> None:
         "torch_threads": torch.get_num_threads(), "cpu": perf.cpu_note(),
         "encoder": getattr(model, "quantize_reason", type(model).__name__)
         + f"; question_threads: {settings.retrieval.question_threads} (questions per thread count: "
-        + ", ".join(f"{n or 'all'}: {c}" for n, c in sorted(chosen.items())) + ")"
+        + ", ".join(f"{n or 'all'}: {c}" for n, c in sorted(chosen.items())) + "; median ms per thread count: "
+        + ", ".join(f"{n}: {1000 * m:.1f}" for n, m in sorted(choice.medians().items())) + ")"
         + (", traced" if getattr(model, "_query_traced", None) is not None else ""),
     }
     service.close()

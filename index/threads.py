@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import statistics
 import sys
+import threading
+from collections import deque
 from collections.abc import Iterator
 
 import faiss
@@ -21,7 +24,8 @@ AUTO = "auto"
 LOADAVG = "/proc/loadavg"
 AUTO_MOST = 2
 """Threads `auto` gives one question at most: two cut an int8 question's embedding from 12.0 to 7.4-8.3 ms
-on an emulated AVX2 core pair (bench/README.md, issue 19); more were not measured."""
+on an emulated AVX2 core pair (bench/README.md, issue 19); more were not measured. A busy core stalls every
+parallel region of a wider question (see above), so `auto` takes a second only when one is idle."""
 
 
 def spare_cores() -> int:
@@ -37,12 +41,52 @@ def spare_cores() -> int:
     return max(0, cores - runnable)
 
 
-def threads_for(setting: int | str) -> int:
-    """The threads one question gets now: `setting` itself, or for `auto` one more than the spare cores,
-    up to AUTO_MOST. A busy core stalls every parallel region of a wider question (see above)."""
-    if setting != AUTO:
-        return int(setting)
-    return min(AUTO_MOST, 1 + spare_cores())
+class ThreadChoice:
+    """`question_threads: auto`, learnt per retriever. With no core idle as a question arrives, one thread.
+    With one idle, the faster lately of two ways: the model on two threads, or on one beside the keyword
+    search (retrieval.ranker). Which wins depends on the CPU and the index: two threads on an AVX2 core
+    pair at 100k passages (p50 14.5 against 18.8 ms), one beside the search at 1M, where BM25 takes longer
+    than the second thread saves (26.1 against 31.8 ms natively; bench/README.md, issue 19).
+
+    Each way is judged by the median of its last WINDOW times on questions that found a core idle (a
+    median: the first question, with cold caches, took 10x the next). After each way's first TRIES, the
+    slower is taken again every EXPLORE-th such question, so a change (a bigger index, a busier host)
+    is followed.
+    """
+
+    TRIES = 3
+    EXPLORE = 16
+    WINDOW = 15
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._times: dict[int, deque[float]] = {n: deque(maxlen=self.WINDOW) for n in (1, AUTO_MOST)}
+        self._idle = 0  # questions that found a core idle
+
+    def choose(self, setting: int | str) -> tuple[int, bool]:
+        """The threads a question gets now, and whether its time is to be `record`ed."""
+        if setting != AUTO:
+            return int(setting), False
+        if spare_cores() < 1:
+            return 1, False
+        with self._lock:
+            self._idle += 1
+            untried = [n for n in (AUTO_MOST, 1) if len(self._times[n]) < self.TRIES]
+            if untried:
+                return untried[0], True
+            best = min(self._times, key=lambda n: statistics.median(self._times[n]))
+            other = 1 if best == AUTO_MOST else AUTO_MOST
+            return (other if self._idle % self.EXPLORE == 0 else best), True
+
+    def record(self, threads: int, seconds: float) -> None:
+        """How long a question `choose` asked to record took on `threads` threads."""
+        with self._lock:
+            self._times[threads].append(seconds)
+
+    def medians(self) -> dict[int, float]:
+        """The median recent time per thread count (seconds), for those tried."""
+        with self._lock:
+            return {n: statistics.median(t) for n, t in self._times.items() if t}
 
 
 def warm_up_counts(setting: int | str) -> list[int]:

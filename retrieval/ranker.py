@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
@@ -21,7 +22,7 @@ import numpy as np
 from corpus.models import Article, Passage
 from corpus.syndication import is_copy
 from index.hybrid import Hit, Keyword, SearchParams
-from index.threads import question_threads, threads_for
+from index.threads import ThreadChoice, question_threads
 from retrieval.answer import Answer, AnswerPassage, Reason
 from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, mention_scores, merge_parts
 from retrieval.copies import mark_disagreements
@@ -145,6 +146,7 @@ class Retriever:
         self.index, self.catalog, self.queries, self.params = index, catalog, queries, params
         # (articles held, matcher of their outlets, matcher of their outlets and wire agencies, their titles)
         self._outlets: tuple[int, OutletMatcher, OutletMatcher, TitleIndex] | None = None
+        self._threads = ThreadChoice()  # question_threads: auto
         # Embeds questions beside the thread that asks them (see _embed_meanwhile).
         self._embedding = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="embed-question")
         # (text, articles held) -> the outlets and days it names: asked for up to three times per question
@@ -189,9 +191,13 @@ class Retriever:
         articles = self.catalog.article_count()
         if articles == 0:
             return [Answer(q, False, [], 0, Reason.NO_ARTICLES, f) for q, f in zip(cleaned, filters, strict=True)]
-        threads = threads_for(p.question_threads)
+        threads, timed = self._threads.choose(p.question_threads)
+        started = time.perf_counter()
         with question_threads(threads):
-            return self._ask_held(cleaned, queries, filters, keeps, articles, k, threads)
+            answers = self._ask_held(cleaned, queries, filters, keeps, articles, k, threads)
+        if timed:
+            self._threads.record(threads, (time.perf_counter() - started) / len(questions))
+        return answers
 
     def _ask_held(self, cleaned: list[str], queries: list[Query], filters: list[dict[str, str]],
                   keeps: list[Callable[[Article], bool] | None], articles: int, k: int, threads: int) -> list[Answer]:

@@ -216,7 +216,7 @@ def test_auto_threads_follow_the_idle_cores_and_a_one_thread_model_runs_beside_t
     import faiss
     import torch
 
-    from retrieval import ranker
+    from index import threads
 
     seen = []
 
@@ -231,10 +231,10 @@ def test_auto_threads_follow_the_idle_cores_and_a_one_thread_model_runs_beside_t
     tune(retriever, question_threads="auto")
     before = torch.get_num_threads()
     try:
-        monkeypatch.setattr(ranker, "threads_for", lambda setting: 2)  # a core idle
+        monkeypatch.setattr(threads, "spare_cores", lambda: 1)  # a core idle: two threads tried first
         idle = retriever.ask("evacuated residents of the riverside quarter")
         assert seen[-1] == (2, 1, threading.current_thread().name)
-        monkeypatch.setattr(ranker, "threads_for", lambda setting: 1)  # the other core busy
+        monkeypatch.setattr(threads, "spare_cores", lambda: 0)  # the other core busy
         busy = retriever.ask("residents of the riverside quarter spent the night")
         assert seen[-1][:2] == (1, 1) and seen[-1][2].startswith("embed-question")
         assert idle.answered and busy.answered
@@ -248,7 +248,7 @@ def test_auto_threads_follow_the_idle_cores_and_a_one_thread_model_runs_beside_t
 
 
 def test_a_model_failure_in_the_worker_reaches_the_asker(retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
-    from retrieval import ranker
+    from index import threads
 
     class Broken(HashEmbedder):
         releases_gil = True
@@ -257,6 +257,6 @@ def test_a_model_failure_in_the_worker_reaches_the_asker(retriever: Retriever, m
             raise RuntimeError("model file unreadable")
 
     retriever.queries = QueryCache(Broken())
-    monkeypatch.setattr(ranker, "threads_for", lambda setting: 1)
+    monkeypatch.setattr(threads, "spare_cores", lambda: 0)
     with pytest.raises(RuntimeError, match="model file unreadable"):
         retriever.ask("evacuated residents of the riverside quarter")
