@@ -22,6 +22,7 @@ import faiss
 
 AUTO = "auto"
 LOADAVG = "/proc/loadavg"
+TASKS = "/proc/self/task"
 AUTO_MOST = 2
 """Threads `auto` gives one question at most: two cut an int8 question's embedding from 12.0 to 7.4-8.3 ms
 on an emulated AVX2 core pair (bench/README.md, issue 19); more were not measured. A busy core stalls every
@@ -30,15 +31,42 @@ parallel region of a wider question (see above), so `auto` takes a second only w
 
 def spare_cores() -> int:
     """Cores with nothing to run right now besides the calling thread: the usable cores less the threads
-    the kernel has runnable (/proc/loadavg counts the caller among them). 0 when it cannot be told. In a
-    container /proc/loadavg may count the whole host's threads, which errs towards fewer."""
+    the kernel has runnable (/proc/loadavg counts the caller among them), not counting this process's
+    OpenMP workers (`own_workers_running`). 0 when it cannot be told. In a container /proc/loadavg may
+    count the whole host's threads, which errs towards fewer."""
     try:
         with open(LOADAVG, encoding="ascii") as f:
             runnable = int(f.read().split()[3].split("/")[0])
         cores = len(os.sched_getaffinity(0))
     except (OSError, ValueError, IndexError, AttributeError):
         return 0
-    return max(0, cores - runnable)
+    others = runnable - 1
+    if others >= 1 and cores - 1 - others < 1:  # only then worth reading this process's threads
+        others -= own_workers_running()
+    return max(0, cores - 1 - others)
+
+
+def own_workers_running() -> int:
+    """This process's running threads that are not Python threads: torch's and FAISS's OpenMP workers,
+    which spin a few ms after a parallel region, ready for the next (they serve the next question rather
+    than compete with it: they made a quarter of back-to-back questions look like a busy machine). A
+    Python thread running (another question, an import) is not counted: it competes."""
+    python = {t.native_id for t in threading.enumerate()}
+    running = 0
+    try:
+        tasks = os.listdir(TASKS)
+    except OSError:
+        return 0
+    for tid in tasks:
+        try:
+            with open(f"{TASKS}/{tid}/stat", encoding="ascii", errors="replace") as f:
+                stat = f.read()
+        except OSError:  # ended meanwhile
+            continue
+        state = stat[stat.rfind(")") + 2:stat.rfind(")") + 3]
+        if state == "R" and tid.isdigit() and int(tid) not in python:
+            running += 1
+    return running
 
 
 class ThreadChoice:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import faiss
@@ -16,6 +17,8 @@ def loadavg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     """Point the runnable-thread count at a file the test writes, on a 2-core affinity."""
     path = tmp_path / "loadavg"
     monkeypatch.setattr(threads, "LOADAVG", str(path))
+    monkeypatch.setattr(threads, "TASKS", str(tmp_path / "task"))  # none of this process's threads running
+    (tmp_path / "task").mkdir()
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
 
     def runnable(n: int) -> None:
@@ -94,3 +97,27 @@ def test_one_slow_first_question_does_not_decide_for_good(loadavg) -> None:  # n
         assert choice.choose("auto")[0] == 1
         choice.record(1, 0.020)
     assert [choice.choose("auto")[0] for _ in range(5)] == [2] * 5
+
+
+def test_this_process_s_own_spinning_openmp_workers_do_not_make_the_machine_look_busy(
+        loadavg, tmp_path: Path) -> None:  # noqa: ANN001
+    """After a two-thread question torch's OpenMP worker spins a few ms, ready for the next region: it is
+    counted runnable, but the next question uses it rather than competes with it. A Python thread of this
+    process running (another question, an import) does compete."""
+    tasks = tmp_path / "task"
+
+    def thread(tid: int, state: str) -> None:
+        (tasks / str(tid)).mkdir()
+        (tasks / str(tid) / "stat").write_text(f"{tid} (python3 (w)) {state} 1 2 3\n", encoding="ascii")
+
+    loadavg(2)
+    thread(999_001, "S")
+    assert threads.spare_cores() == 0  # someone else runs
+    thread(999_002, "R")  # an OpenMP worker of ours
+    assert threads.own_workers_running() == 1
+    assert threads.spare_cores() == 1
+    python_thread = threading.get_native_id()  # a Python thread of ours running competes
+    thread(python_thread, "R")
+    assert threads.own_workers_running() == 1
+    loadavg(3)
+    assert threads.spare_cores() == 0
