@@ -129,7 +129,7 @@ class HybridIndex:
         if not len(self.dense) or not texts:
             return [_NO_KEYWORD for _ in texts]
         self.keyword.set_bm25(params.bm25_k1, params.bm25_b)
-        return self.keyword.search_many(texts, [max(k, params.candidates) for k in ks])
+        return self.keyword.search_many(texts, _depths(ks, params))
 
     def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int],
                      params: SearchParams, keyword: Sequence[Keyword] | None = None) -> list[list[Hit]]:
@@ -141,7 +141,7 @@ class HybridIndex:
         if not len(self.dense) or not texts:
             return [[] for _ in texts]
         found = self.keyword_hits(texts, ks, params) if keyword is None else keyword
-        d_scores, d_ids = self.dense.search(query_vector[None, :], max(max(k, params.candidates) for k in ks))
+        d_scores, d_ids = self.dense.search(query_vector[None, :], max(_depths(ks, params)))
         d_scores, d_ids = d_scores[0], d_ids[0]
         if params.fusion != "linear":
             return [self._rrf(query_vector, d_scores, d_ids, k_scores, k_ids, k, params)
@@ -238,6 +238,11 @@ class HybridIndex:
         if len(dense) != meta.get("count"):
             raise IndexCorrupt(f"dense index in {folder} holds {len(dense)} vectors, its metadata says {meta.get('count')}")
         return cls(embedder, dense_params, search_params, dense, keyword)
+
+
+def _depths(ks: Sequence[int], params: SearchParams) -> list[int]:
+    """How deep each side searches for texts wanting `ks` hits: at least `params.candidates`, for fusion."""
+    return [max(k, params.candidates) for k in ks]
 
 
 def _find(keys: np.ndarray, wanted: np.ndarray, sorter: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -63,8 +63,8 @@ def own_workers_running() -> int:
                 stat = f.read()
         except OSError:  # ended meanwhile
             continue
-        state = stat[stat.rfind(")") + 2:stat.rfind(")") + 3]
-        if state == "R" and tid.isdigit() and int(tid) not in python:
+        name_end = stat.rfind(")")  # the state follows the thread's name, which may hold ") "
+        if stat[name_end + 2:name_end + 3] == "R" and tid.isdigit() and int(tid) not in python:
             running += 1
     return running
 
@@ -125,8 +125,10 @@ def warm_up_counts(setting: int | str) -> list[int]:
 @contextlib.contextmanager
 def question_threads(threads: int) -> Iterator[None]:
     """Run the block's torch work on at most `threads` threads and its FAISS work on one (0: leave both as
-    they are). One question's IVF search gains nothing from more (FAISS parallelises over questions), and
-    FAISS's OpenMP threads, spinning after a region, would take the core torch's second thread needs."""
+    they are). FAISS can split one question's IVF scan across threads (index.dense), but its OpenMP threads,
+    spinning after a region, take the core torch's second thread needs: at 100k, 17.1 against 15.4 ms p50
+    natively; at 1M two FAISS threads helped (28.1 against 31.8) but a one-thread model beside BM25 did
+    better still (26.1; bench/README.md, issue 19)."""
     if threads <= 0:
         yield
         return

@@ -15,6 +15,9 @@ from index.hybrid import Hit
 from retrieval.outlets import OutletMatcher
 from retrieval.question import Day, named_days, speaker_matches
 
+Meta = Mapping[int, tuple[str | None, str | None, str | None]]
+"""Passage id -> its article's (source, origin, published_at): what the outlet and date boosts read."""
+
 SPEAKER_BOOST = 1.25
 """Factor on the fused score of a passage quoting the speaker a question asks about."""
 
@@ -33,7 +36,7 @@ def find_mentions(question: str, outlets: OutletMatcher | None) -> Mentions:
     return Mentions(frozenset(outlets(question)) if outlets else frozenset(), tuple(named_days(question)))
 
 
-def boost_mentions(hits: Sequence[Hit], articles: Mapping[int, tuple[str | None, str | None, str | None]],
+def boost_mentions(hits: Sequence[Hit], articles: Meta,
                    mentions: Mentions, outlet_boost: float, date_boost: float) -> list[Hit]:
     """The hits re-ranked: `outlet_boost` added to the fused score of a passage whose article comes from a
     named outlet (as its outlet or its wire origin), `date_boost` when it was published on a named day.
@@ -47,7 +50,7 @@ def boost_mentions(hits: Sequence[Hit], articles: Mapping[int, tuple[str | None,
     return sorted(out, key=lambda h: h.score, reverse=True)
 
 
-def mention_scores(hits: Sequence[Hit], articles: Mapping[int, tuple[str | None, str | None, str | None]],
+def mention_scores(hits: Sequence[Hit], articles: Meta,
                    mentions: Mentions, outlet_boost: float, date_boost: float) -> dict[int, float]:
     """`boost_mentions`' scores by id, unsorted."""
     if not mentions:
@@ -56,7 +59,7 @@ def mention_scores(hits: Sequence[Hit], articles: Mapping[int, tuple[str | None,
     return {hit.id: hit.score + extra for hit, extra in zip(hits, extras, strict=True)}
 
 
-def _extras(hits: Sequence[Hit], articles: Mapping[int, tuple[str | None, str | None, str | None]],
+def _extras(hits: Sequence[Hit], articles: Meta,
             mentions: Mentions, outlet_boost: float, date_boost: float) -> list[float]:
     """What the named outlets and days add to each hit's score (reckoned once per article)."""
     by_article: dict[tuple[str | None, str | None, str | None], float] = {}  # a few dozen articles behind the hits

@@ -24,15 +24,13 @@ from corpus.syndication import is_copy
 from index.hybrid import Hit, Keyword, SearchParams
 from index.threads import ThreadChoice, question_threads
 from retrieval.answer import Answer, AnswerPassage, Reason
-from retrieval.boosts import Mentions, boost_mentions, boost_speaker, find_mentions, mention_scores, merge_parts
+from retrieval.boosts import Mentions, Meta, boost_mentions, boost_speaker, find_mentions, mention_scores, merge_parts
 from retrieval.copies import mark_disagreements
 from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
 from retrieval.precision import PrecisionParams, refine, unknown_words, unmentioned
 from retrieval.question import Query, article_filter, clean_question, cut, parse_query, question_parts, speaker_matches
 
 Rows = Mapping[int, tuple[Passage, Article]]
-Meta = Mapping[int, tuple[str | None, str | None, str | None]]
-"""Passage id -> its article's (source, origin, published_at): what the outlet and date boosts read."""
 
 UNKNOWN_SHARE = 0.1
 """A question is declined for words no passage holds only when they are at least this share of its terms."""
