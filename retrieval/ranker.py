@@ -189,18 +189,23 @@ class Retriever:
         articles = self.catalog.article_count()
         if articles == 0:
             return [Answer(q, False, [], 0, Reason.NO_ARTICLES, f) for q, f in zip(cleaned, filters, strict=True)]
-        threads, timed = self._threads.choose(p.question_threads)
+        parts = [question_parts(q) if p.part_weight > 0 else [] for q in cleaned]
+        texts = cleaned + ([part for ps in parts for part in ps] if p.embed_parts else [])
+        if all(self.queries.holds(t) for t in texts):  # no model runs: a repeat is no measure of a thread count
+            threads, timed = 1, False
+        else:
+            threads, timed = self._threads.choose(p.question_threads)
         started = time.perf_counter()
         with question_threads(threads):
-            answers = self._ask_held(cleaned, queries, filters, keeps, articles, k, threads)
+            answers = self._ask_held(cleaned, queries, filters, keeps, parts, articles, k, threads)
         if timed:
             self._threads.record(threads, (time.perf_counter() - started) / len(questions))
         return answers
 
     def _ask_held(self, cleaned: list[str], queries: list[Query], filters: list[dict[str, str]],
-                  keeps: list[Callable[[Article], bool] | None], articles: int, k: int, threads: int) -> list[Answer]:
+                  keeps: list[Callable[[Article], bool] | None], parts: list[list[str]], articles: int, k: int,
+                  threads: int) -> list[Answer]:
         p = self.params
-        parts = [question_parts(q) if p.part_weight > 0 else [] for q in cleaned]
         flat = [part for ps in parts for part in ps] if p.embed_parts else []
         vectors = self._embed_meanwhile(cleaned + flat, threads)  # one batch: the questions, then their parts
         # While the model runs: the keyword search and the checks of each question's words.

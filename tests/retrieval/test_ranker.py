@@ -247,6 +247,27 @@ def test_auto_threads_follow_the_idle_cores_and_a_one_thread_model_runs_beside_t
         torch.set_num_threads(before)
 
 
+def test_a_repeated_question_leaves_the_thread_count_choice_alone(retriever: Retriever,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`auto` learns which thread count runs the model faster; a cached question runs no model, so its time
+    (a third of a fresh one's) would only make whichever count it got look fast."""
+    from index import threads
+
+    class Gil(HashEmbedder):
+        releases_gil = True
+
+    retriever.queries = QueryCache(Gil())
+    tune(retriever, question_threads="auto")
+    monkeypatch.setattr(threads, "spare_cores", lambda: 1)
+    choice = retriever._threads
+    retriever.ask("evacuated residents of the riverside quarter")
+    recorded = {n: len(t) for n, t in choice._times.items()}
+    assert sum(recorded.values()) == 1
+    for _ in range(5):
+        retriever.ask("evacuated residents of the riverside quarter")
+    assert {n: len(t) for n, t in choice._times.items()} == recorded
+
+
 def test_a_model_failure_in_the_worker_reaches_the_asker(retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
     from index import threads
 
