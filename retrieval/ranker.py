@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
 from typing import NamedTuple, Protocol, runtime_checkable
@@ -27,13 +27,16 @@ from retrieval.answer import Answer, AnswerPassage, Reason
 from retrieval.boosts import Mentions, Meta, boost_mentions, boost_speaker, find_mentions, mention_scores, merge_parts
 from retrieval.copies import mark_disagreements
 from retrieval.outlets import OutletMatcher, TitleIndex, unheld_outlets
-from retrieval.precision import PrecisionParams, refine, unknown_words, unmentioned
+from retrieval.precision import PRECISION_DEPTH, PrecisionParams, refine, unknown_words, unmentioned
 from retrieval.question import Query, article_filter, clean_question, cut, parse_query, question_parts, speaker_matches
 
 Rows = Mapping[int, tuple[Passage, Article]]
 
 UNKNOWN_SHARE = 0.1
 """A question is declined for words no passage holds only when they are at least this share of its terms."""
+
+ROWS_AHEAD = PRECISION_DEPTH
+"""Passages an answer reads from the catalog at a time (see _Rows)."""
 
 HANDOFF_SECONDS = 0.005
 """How long a question waits, at most, for the worker that embeds it to start."""
@@ -98,7 +101,13 @@ class Catalog(Protocol):
 
     def article_count(self) -> int: ...
 
-    def passages_with_articles(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Article]]: ...
+    def passage_articles(self, ids: Sequence[int]) -> dict[int, Article]:
+        """The held article of each passage (one removed since may still be named)."""
+        ...
+
+    def passages_with_articles(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Article]]:
+        """The passages still held, with their articles."""
+        ...
 
     def sources(self) -> list[tuple[str, int]]: ...
 
@@ -281,38 +290,47 @@ class Retriever:
             return Answer(question, False, [], articles, Reason.UNKNOWN_TERMS, filters, missing=unknown)
         # A passage far below the answer threshold is unrelated to the question: never show it.
         candidates = hits + [h for _, ph in parts for h in ph]
-        rows = self.catalog.passages_with_articles(list({h.id for h in candidates if h.similarity >= threshold / 2}))
-        if hint:
+        # Ranked by their articles (outlet, date) first; only the passages an answer may show are read.
+        owners = self.catalog.passage_articles(list({h.id for h in candidates if h.similarity >= threshold / 2}))
+        rows = None
+        if hint:  # every candidate's speaker
+            rows = _Rows(self.catalog, owners, [h.id for h in candidates], read_all=True)
             hits = boost_speaker(hits, {i: p.speaker for i, (p, _) in rows.items()}, hint)
         if parts or self._mentions(question, articles):
-            meta = {i: (a.source, a.origin, a.published_at) for i, (_, a) in rows.items()}
+            meta = {i: (a.source, a.origin, a.published_at) for i, a in owners.items()}
             hits = self._boost_mentions(question, hits, meta, articles)
             if parts:
                 hits = self._merge_parts(question, hits, parts, meta, articles)
+        if rows is None:
+            rows = _Rows(self.catalog, owners, [h.id for h in hits])
         hits = refine(question, hits, rows, self.params)
         stories = _Stories(self.catalog)  # each shown article's copies and carriers, read once per answer
-        passages = mark_disagreements(self._select(hits, rows, k, keep, speaker, stories), stories)
+        passages = mark_disagreements(self._select(hits, owners, rows, k, keep, speaker, stories), stories)
         if not passages:
             return Answer(question, False, [], articles, Reason.NO_MATCH, filters)
         missing = unmentioned(question, terms, held, passages, self.params.short_question_words)
         return Answer(question, True, passages, articles, filters=filters, missing=missing, partial=bool(missing))
 
-    def _select(self, hits: Iterable[Hit], rows: Rows, k: int, keep: Callable[[Article], bool] | None,
-                speaker: str | None, stories: _Stories) -> list[AnswerPassage]:
+    def _select(self, hits: Iterable[Hit], owners: Mapping[int, Article], rows: Rows, k: int,
+                keep: Callable[[Article], bool] | None, speaker: str | None, stories: _Stories) -> list[AnswerPassage]:
         """The first `k` hits that pass the filters and the per-article cap, each shown once with its copies."""
         passages: list[AnswerPassage] = []
         per_article: dict[int, int] = {}
         shown: set[int] = set()  # passages already shown, as themselves or as a copy of another
         for hit in hits:
-            if hit.id not in rows or hit.id in shown:  # unrelated, removed since the search, or a copy shown
+            owner = owners.get(hit.id)
+            if owner is None or hit.id in shown:  # unrelated, or a copy shown
                 continue
-            p, a = rows[hit.id]
-            if keep is not None and not keep(a):
-                continue
-            if speaker and not speaker_matches(p.speaker, speaker):
+            if keep is not None and not keep(owner):
                 continue
             # Several articles' views beat one article's every paragraph.
-            if per_article.get(a.id, 0) >= self.params.max_per_article:
+            if per_article.get(owner.id, 0) >= self.params.max_per_article:
+                continue
+            row = rows.get(hit.id)
+            if row is None:  # removed since the search
+                continue
+            p, a = row
+            if speaker and not speaker_matches(p.speaker, speaker):
                 continue
             per_article[a.id] = per_article.get(a.id, 0) + 1
             # A copy of this passage in another outlet's article is not shown again; that copy's other
@@ -387,6 +405,52 @@ class Retriever:
         ranked = sorted(merged.items(), key=itemgetter(1), reverse=True)
         # (A Hit is a tuple: id, score, similarity, dense rank, keyword rank.)
         return [Hit(i, score, (h := by_id[i])[2], h[3], h[4]) for i, score in ranked]
+
+
+class _Rows(Mapping[int, tuple[Passage, Article]]):
+    """Passages with their articles, read from the catalog as an answer reaches them, best first: the first
+    ROWS_AHEAD of `order` at the first look (the precision stage reads that many), the next as many at each
+    look past them. An answer ranks a few hundred passages and shows ten; reading them all took 1 ms of a
+    15 ms answer (bench/README.md, issue 19). Only passages with an article in `owners` are read."""
+
+    def __init__(self, catalog: Catalog, owners: Mapping[int, Article], order: Iterable[int],
+                 read_all: bool = False) -> None:
+        self._catalog = catalog
+        ranked = dict.fromkeys(i for i in order if i in owners)
+        self._order = [*ranked, *(i for i in owners if i not in ranked)]
+        self._place = {pid: n for n, pid in enumerate(self._order)}
+        self._rows: dict[int, tuple[Passage, Article]] = {}
+        self._read_to = 0  # order[:_read_to] has been read (misses in it are passages removed since)
+        if read_all:
+            self._read(len(self._order))
+
+    def _read(self, end: int) -> None:
+        if end > self._read_to:
+            self._rows.update(self._catalog.passages_with_articles(self._order[self._read_to:end]))
+            self._read_to = end
+
+    def get(self, pid: int, default: tuple[Passage, Article] | None = None) -> tuple[Passage, Article] | None:
+        place = self._place.get(pid)
+        if place is None:
+            return default
+        if place >= self._read_to:
+            self._read(place + ROWS_AHEAD)
+        return self._rows.get(pid, default)
+
+    def __getitem__(self, pid: int) -> tuple[Passage, Article]:
+        row = self.get(pid)
+        if row is None:
+            raise KeyError(pid)
+        return row
+
+    def __contains__(self, pid: object) -> bool:
+        return isinstance(pid, int) and self.get(pid) is not None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 class _Stories:

@@ -40,6 +40,31 @@ def test_a_store_from_before_provenance_opens_and_records_it_from_then_on(tmp_pa
         store.close()
 
 
+def test_passage_articles_follow_what_another_process_adds_and_removes(tmp_path: Path) -> None:
+    """An answer ranks passages by their articles from a map kept in memory: it sees articles another
+    process stores after it was read, and never names an article that process removed."""
+    path = tmp_path / "corpus.sqlite3"
+    bot, importer = ArticleStore(path), ArticleStore(path)
+    try:
+        def draft(n: int) -> ArticleDraft:
+            return ArticleDraft(title=f"Story {n}", url=f"https://news.example/{n}", source="Northwire",
+                                paragraphs=(f"Story {n}: the river rose.", f"Story {n}: roads closed."))
+
+        first, first_passages = importer.add(draft(1))
+        ids = [p.id for p in first_passages]
+        assert {i: a.title for i, a in bot.passage_articles(ids).items()} == dict.fromkeys(ids, "Story 1")
+        second, second_passages = importer.add(draft(2))  # after the map was read
+        later = [p.id for p in second_passages]
+        assert {i: a.id for i, a in bot.passage_articles(ids + later).items()} == {
+            **dict.fromkeys(ids, first.id), **dict.fromkeys(later, second.id)}
+        importer.remove(first.id)
+        assert set(bot.passage_articles(ids + later)) == set(later)
+        assert bot.passage_articles([10_000, -1]) == {}  # never stored
+    finally:
+        bot.close()
+        importer.close()
+
+
 def test_answers_read_an_article_as_it_is_now_after_another_process_or_this_one_changes_it(tmp_path: Path) -> None:
     """Articles are kept in memory between questions: a new version of a page, stored by another process
     (eventbot import beside eventbot run) or by this one, is what the next answer attributes."""

@@ -35,6 +35,7 @@ class Catalog:
 
     def __init__(self) -> None:
         self.rows: dict[int, tuple[Passage, Article]] = {}
+        self.read: list[int] = []  # passages read with their text, in order
         pid = 0
         for aid, (source, day, origin, paragraphs) in enumerate(ARTICLES, 1):
             article = Article(aid, f"{source} story", f"https://{aid}.example/", source, None, day, "en", origin,
@@ -46,7 +47,11 @@ class Catalog:
     def article_count(self) -> int:
         return len({a.id for _, a in self.rows.values()})
 
+    def passage_articles(self, ids: Sequence[int]) -> dict[int, Article]:
+        return {i: self.rows[i][1] for i in ids if i in self.rows}
+
     def passages_with_articles(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Article]]:
+        self.read.extend(ids)
         return {i: self.rows[i] for i in ids if i in self.rows}
 
     def sources(self) -> list[tuple[str, int]]:
@@ -177,6 +182,31 @@ def test_a_short_question_whose_specific_word_no_shown_passage_mentions_is_marke
     answer = retriever.ask("how tall is the dam spillway?")
     assert answer.answered and answer.partial and answer.missing == ("tall",)
     assert not retriever.ask("why did the dam spillway fail?").partial
+
+
+def test_an_answer_reads_the_text_of_the_passages_it_may_show_not_of_every_candidate(
+        retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrieval import ranker
+
+    tune(retriever, heading_penalty=0.0, cue_weight=0.0)  # no precision stage: it reads its whole window
+    question = "evacuated residents of the riverside quarter"
+    everything = retriever.ask(question, k=1)
+    assert len(retriever.catalog.read) > 2  # every candidate, when they all fit in one read
+    retriever.catalog.read.clear()
+    monkeypatch.setattr(ranker, "ROWS_AHEAD", 2)
+    fewer = retriever.ask(question, k=1)
+    assert fewer.passages == everything.passages and len(retriever.catalog.read) == 2
+
+
+def test_a_passage_removed_after_the_search_is_skipped_for_the_next(retriever: Retriever) -> None:
+    question = "evacuated residents of the riverside quarter"
+    before = retriever.ask(question)
+    gone = before.passages[0].passage_id
+    held = retriever.catalog.passages_with_articles
+    retriever.catalog.passages_with_articles = lambda ids: {i: r for i, r in held(ids).items() if i != gone}
+    after = retriever.ask(question)
+    assert gone not in [p.passage_id for p in after.passages]
+    assert [p.passage_id for p in after.passages][:2] == [p.passage_id for p in before.passages][1:3]
 
 
 def test_a_question_runs_on_its_configured_threads_and_leaves_others_as_they_were(retriever: Retriever) -> None:
