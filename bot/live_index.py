@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 
 import numpy as np
@@ -346,10 +347,11 @@ class LiveIndex:
             return (self._index or index).keyword_hits(texts, ks, params)
 
     def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int],
-                     params: SearchParams, keyword: Sequence[Keyword] | None = None) -> list[list[Hit]]:
+                     params: SearchParams, keyword: Sequence[Keyword] | None = None,
+                     beside: Executor | None = None) -> list[list[Hit]]:
         index = self.current()
-        with self._lock:
-            return (self._index or index).search_texts(query_vector, texts, ks, params, keyword)
+        with self._lock:  # held for the keyword search `beside` runs too: it ends before this returns
+            return (self._index or index).search_texts(query_vector, texts, ks, params, keyword, beside)
 
     def term_counts(self, text: str) -> tuple[list[tuple[str, str, int]], int]:
         index = self.current()

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from operator import itemgetter
 from typing import NamedTuple, Protocol, runtime_checkable
 
@@ -91,7 +91,8 @@ class Searchable(Protocol):
     def keyword_hits(self, texts: Sequence[str], ks: Sequence[int], params: SearchParams) -> list[Keyword]: ...
 
     def search_texts(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int],
-                     params: SearchParams, keyword: Sequence[Keyword] | None = None) -> list[list[Hit]]: ...
+                     params: SearchParams, keyword: Sequence[Keyword] | None = None,
+                     beside: Executor | None = None) -> list[list[Hit]]: ...
 
     def term_counts(self, text: str) -> tuple[list[tuple[str, str, int]], int]: ...
 
@@ -216,8 +217,10 @@ class Retriever:
                   threads: int) -> list[Answer]:
         p = self.params
         flat = [part for ps in parts for part in ps] if p.embed_parts else []
-        vectors = self._embed_meanwhile(cleaned + flat, threads)  # one batch: the questions, then their parts
-        # While the model runs: the keyword search and the checks of each question's words.
+        # One batch: the questions, then their parts. While the model runs in a worker, this thread does the
+        # keyword search and the checks of each question's words; once it has run here, the keyword search
+        # runs in a worker beside the dense one (search_texts' `beside`).
+        vectors, meanwhile = self._embed_meanwhile(cleaned + flat, threads)
         plans = []
         for question, query, f, keep, ps in zip(cleaned, queries, filters, keeps, parts, strict=True):
             # Extra depth, so that the per-article cap, the filters and the speaker, outlet and date boosts
@@ -225,7 +228,7 @@ class Retriever:
             narrowed = keep is not None or "speaker" in f or query.speaker_hint or self._mentions(question, articles)
             depth = max(k * 3, 3 * p.candidates) if narrowed else k * 3
             ks = [depth] + [max(k * 3, p.candidates)] * len(ps)
-            keyword = None if flat else self.index.keyword_hits([question, *ps], ks, p)
+            keyword = self.index.keyword_hits([question, *ps], ks, p) if meanwhile and not flat else None
             plans.append((ks, keyword, self._words(question, articles)))
         found = vectors()
         part_vectors = iter(found[len(cleaned):])
@@ -236,21 +239,23 @@ class Retriever:
                 hits = self.index.search(vector, question, ks[0], p)
                 part_hits = [(part, self.index.search(next(part_vectors), part, ks[1], p)) for part in ps]
             else:  # parts searched by the question's vector, in one search with it
-                hits, *by_part = self.index.search_texts(vector, [question, *ps], ks, p, keyword)
+                hits, *by_part = self.index.search_texts(vector, [question, *ps], ks, p, keyword,
+                                                         beside=None if meanwhile else self._embedding)
                 part_hits = list(zip(ps, by_part, strict=True))
             answers.append(self._answer(question, hits, articles, k, keep, speaker=f.get("speaker"),
                                         hint=query.speaker_hint, filters=f, parts=part_hits, words=words))
         return answers
 
-    def _embed_meanwhile(self, texts: list[str], threads: int) -> Callable[[], np.ndarray]:
-        """The texts' vectors, as a call to make once they are needed. On one thread, the model runs in a
+    def _embed_meanwhile(self, texts: list[str], threads: int) -> tuple[Callable[[], np.ndarray], bool]:
+        """The texts' vectors, as a call to make once they are needed, and whether the model is running
+        meanwhile (else it has run). On one thread, the model runs in a
         worker thread meanwhile (torch releases the GIL), so the keyword search and the checks that need no
         vector take none of the question's time: 2-3 ms of 20 on a 2-core AVX2 machine (bench/README.md,
         issue 19). On more, the model has the cores to itself (a parallel region waits for its slowest thread);
         a model that holds the interpreter lock (the test embedder) gains nothing beside other Python work."""
         if threads != 1 or not self.queries.releases_gil or all(self.queries.holds(t) for t in texts):
             vectors = self.queries.encode(texts)
-            return lambda: vectors
+            return (lambda: vectors), False
         started = threading.Event()
 
         def embed() -> np.ndarray:
@@ -262,7 +267,7 @@ class Retriever:
         # Until the worker has the GIL and is on its way into the model; otherwise this thread's Python
         # work could keep it waiting for the interpreter's switch interval (5 ms).
         started.wait(HANDOFF_SECONDS)
-        return future.result
+        return future.result, True
 
     def _words(self, question: str, articles: int) -> _Words:
         """What the question's words say before any passage is read: the outlets it names that are not

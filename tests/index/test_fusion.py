@@ -63,6 +63,31 @@ def test_texts_searched_together_rank_as_each_searched_alone() -> None:
     assert together[1][0].id == 11 and len(together[1]) == 2
 
 
+def test_a_keyword_search_run_beside_the_dense_one_ranks_the_same() -> None:
+    """`beside`: the keyword half runs in a worker while the dense half runs in the caller; the hits are
+    those of the serial search, and no work is left running when the call returns."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    index = HybridIndex(HashEmbedder(), INDEX, SEARCH)
+    index.add(list(TEXTS), list(TEXTS.values()), list(TEXTS.values()))
+    vector = HashEmbedder().encode(["dam workers strike"])[0]
+    texts, ks = ["dam workers strike", "artillery bridge"], [3, 2]
+    ran_on = []
+    keyword_hits = index.keyword_hits
+
+    def spied(*args: object) -> object:
+        ran_on.append(threading.current_thread().name)
+        return keyword_hits(*args)
+
+    index.keyword_hits = spied
+    with ThreadPoolExecutor(1, thread_name_prefix="beside") as pool:
+        together = index.search_texts(vector, texts, ks, SEARCH, beside=pool)
+        assert ran_on == ["beside_0"]
+        assert together == index.search_texts(vector, texts, ks, SEARCH)
+        assert ran_on[-1] == threading.current_thread().name
+
+
 def test_linear_search_keeps_every_candidates_cosine_ranks_and_tie_order() -> None:
     """The array path ranks as the per-candidate sums did: dense hits first in their order, then the
     keyword-only ones with their looked-up cosine; equal scores keep that order."""

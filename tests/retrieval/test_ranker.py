@@ -259,14 +259,19 @@ def test_auto_threads_follow_the_idle_cores_and_a_one_thread_model_runs_beside_t
 
     retriever.queries = QueryCache(Counting())
     tune(retriever, question_threads="auto")
+    keyword_on = []
+    keyword_hits = retriever.index.keyword_hits
+    retriever.index.keyword_hits = lambda *a: keyword_on.append(threading.current_thread().name) or keyword_hits(*a)
     before = torch.get_num_threads()
     try:
         monkeypatch.setattr(threads, "spare_cores", lambda: 1)  # a core idle: two threads tried first
         idle = retriever.ask("evacuated residents of the riverside quarter")
         assert seen[-1] == (2, 1, threading.current_thread().name)
+        assert keyword_on[-1].startswith("embed-question")  # once the model has run: beside the dense search
         monkeypatch.setattr(threads, "spare_cores", lambda: 0)  # the other core busy
         busy = retriever.ask("residents of the riverside quarter spent the night")
         assert seen[-1][:2] == (1, 1) and seen[-1][2].startswith("embed-question")
+        assert keyword_on[-1] == threading.current_thread().name  # beside the model
         assert idle.answered and busy.answered
         again = retriever.ask("evacuated residents of the riverside quarter")  # cached: no model, no worker
         assert len(seen) == 2 and again.passages == idle.passages
