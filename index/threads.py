@@ -77,13 +77,14 @@ class ThreadChoice:
     than the second thread saves (26.1 against 31.8 ms natively; bench/README.md, issue 19).
 
     Each way is judged by the median of its last WINDOW times on questions that found a core idle (a
-    median: the first question, with cold caches, took 10x the next). After each way's first TRIES, the
-    slower is taken again every EXPLORE-th such question, so a change (a bigger index, a busier host)
-    is followed.
+    median: the first question, with cold caches, took 10x the next). The ways take turns for their first
+    TRIES each, so a quiet or busy spell of the host, or a run of short questions, falls on both; then the
+    slower is taken again every EXPLORE-th such question, so a change (a bigger index, a busier host) is
+    followed, and an unlucky start is undone.
     """
 
-    TRIES = 3
-    EXPLORE = 64  # the slower way's questions are the slowest answers: the 1/16 first tried showed in p95
+    TRIES = 5  # three each, one after the other, once locked 221 of 300 questions on the slower way
+    EXPLORE = 32  # the slower way's questions are the slowest answers: the 1/16 first tried showed in p95
     WINDOW = 15
 
     def __init__(self) -> None:
@@ -100,8 +101,8 @@ class ThreadChoice:
         with self._lock:
             self._idle += 1
             untried = [n for n in (AUTO_MOST, 1) if len(self._times[n]) < self.TRIES]
-            if untried:
-                return untried[0], True
+            if untried:  # in turns: the way tried less so far, two threads first
+                return min(untried, key=lambda n: len(self._times[n])), True
             best = min(self._times, key=lambda n: statistics.median(self._times[n]))
             other = 1 if best == AUTO_MOST else AUTO_MOST
             return (other if self._idle % self.EXPLORE == 0 else best), True
