@@ -15,6 +15,7 @@ import os
 import statistics
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 
@@ -23,6 +24,9 @@ import faiss
 AUTO = "auto"
 LOADAVG = "/proc/loadavg"
 TASKS = "/proc/self/task"
+LOOKS, LOOK_GAP = 3, 0.0002
+"""Reads of /proc/loadavg (~11 us each), LOOK_GAP seconds apart, before a core counts as busy: a single
+read found one busy for 13-20 % of questions on an idle VM (a thread running for a moment)."""
 AUTO_MOST = 2
 """Threads `auto` gives one question at most: two cut an int8 question's embedding from 12.0 to 7.4-8.3 ms
 on an emulated AVX2 core pair (bench/README.md, issue 19); more were not measured. A busy core stalls every
@@ -35,9 +39,15 @@ def spare_cores() -> int:
     OpenMP workers (`own_workers_running`). 0 when it cannot be told. In a container /proc/loadavg may
     count the whole host's threads, which errs towards fewer."""
     try:
-        with open(LOADAVG, encoding="ascii") as f:
-            runnable = int(f.read().split()[3].split("/")[0])
         cores = len(os.sched_getaffinity(0))
+        runnable = cores + 1
+        for look in range(LOOKS):  # the fewest seen: a thread that ran for a moment is no busy core
+            if look:
+                time.sleep(LOOK_GAP)
+            with open(LOADAVG, encoding="ascii") as f:
+                runnable = min(runnable, int(f.read().split()[3].split("/")[0]))
+            if runnable < cores:
+                break
     except (OSError, ValueError, IndexError, AttributeError):
         return 0
     others = runnable - 1
@@ -83,7 +93,7 @@ class ThreadChoice:
     followed, and an unlucky start is undone.
     """
 
-    TRIES = 5  # three each, one after the other, once locked 221 of 300 questions on the slower way
+    TRIES = 8  # three each, one way after the other, once locked 221 of 300 questions on the slower way
     EXPLORE = 32  # the slower way's questions are the slowest answers: the 1/16 first tried showed in p95
     WINDOW = 15
 
