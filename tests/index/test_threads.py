@@ -64,20 +64,28 @@ def test_auto_takes_one_thread_when_busy_and_else_the_way_that_answered_faster(l
         n, timed = choice.choose("auto")
         assert timed
         tried.append(n)
-        choice.record(n, 0.010 if n == 2 else 0.020)
+        choice.record(n, 0.010 if n == 2 else 0.011)
     assert tried == [2, 1] * threads.ThreadChoice.TRIES  # in turns: a quiet or busy spell falls on both
-    picks = []
-    for _ in range(3 * threads.ThreadChoice.EXPLORE):
-        n, _ = choice.choose("auto")
-        picks.append(n)
-        choice.record(n, 0.010 if n == 2 else 0.020)
-    assert picks.count(1) == 3 and picks.count(2) == len(picks) - 3  # the slower way, tried now and then
-    for _ in range(5 * threads.ThreadChoice.EXPLORE):  # the index grows: one thread beside BM25 wins
-        n, _ = choice.choose("auto")
-        choice.record(n, 0.030 if n == 2 else 0.020)
+    explore, clear = threads.ThreadChoice.EXPLORE, threads.ThreadChoice.EXPLORE * threads.ThreadChoice.CLEAR
+
+    def run(questions: int, two: float, one: float) -> list[int]:
+        picks = []
+        for _ in range(questions):
+            n, _ = choice.choose("auto")
+            picks.append(n)
+            choice.record(n, two if n == 2 else one)
+        return picks
+
+    picks = run(3 * explore, 0.010, 0.011)
+    assert picks.count(1) == 3 and picks.count(2) == len(picks) - 3  # a close call: the slower way tried now and then
+    choice = threads.ThreadChoice()
+    run(2 * threads.ThreadChoice.TRIES, 0.010, 0.020)
+    picks = run(3 * clear, 0.010, 0.020)
+    assert picks.count(1) == 3  # a clear one: seldom (each try is one of the slowest answers)
+    run(12 * clear, 0.030, 0.020)  # the index grows: one thread beside BM25 wins
     assert choice.medians()[1] < choice.medians()[2]
-    later = [choice.choose("auto")[0] for _ in range(threads.ThreadChoice.EXPLORE)]
-    assert later.count(1) == threads.ThreadChoice.EXPLORE - 1
+    later = run(clear, 0.030, 0.020)
+    assert later.count(1) == clear - 1
 
 
 def test_auto_warms_every_count_it_may_choose() -> None:
@@ -118,7 +126,7 @@ def test_an_unlucky_start_is_undone(loadavg) -> None:  # noqa: ANN001
         n = choice.choose("auto")[0]
         choice.record(n, 0.030 if n == 2 else 0.020)
     picks = []
-    for _ in range(12 * threads.ThreadChoice.EXPLORE):
+    for _ in range(12 * threads.ThreadChoice.EXPLORE * threads.ThreadChoice.CLEAR):
         n = choice.choose("auto")[0]
         picks.append(n)
         choice.record(n, 0.015 if n == 2 else 0.020)
