@@ -95,15 +95,23 @@ def child_ours(args: argparse.Namespace) -> None:
     for q in qs[:3]:
         service.ask(q + " (warm-up)", K)
     lat = []
+    choice = service.retriever._threads  # how many threads each question got (question_threads: auto)
+    choose, chosen = choice.choose, []
+    choice.choose = lambda setting: chosen.append(pick := choose(setting)) or pick
     for q in qs:
         t = time.perf_counter()
         service.ask(q, K)
         lat.append((time.perf_counter() - t) * 1000)
+    choice.choose = choose
     service.close()
+    slowest = sorted(zip(lat, chosen, strict=True), reverse=True)[:5]
     perf.emit({"ingest_s": ingest_s, "passages": report.passages, "articles": report.added,
                "latency": perf.percentiles(lat), "peak_rss_mb": perf.peak_rss_mb(), "cpu": perf.cpu_note(),
                "encoder": getattr(model, "quantize_reason", type(model).__name__)
-               + f"; question_threads: {cfg.retrieval.question_threads}"
+               + f"; question_threads: {cfg.retrieval.question_threads} (one thread: "
+               + f"{sum(n == 1 and timed for n, timed in chosen)} learnt, {sum(n == 1 and not timed for n, timed in chosen)} "
+               + f"with no core idle; two: {sum(n == 2 for n, _ in chosen)}; slowest ms (threads): "
+               + ", ".join(f"{ms:.1f} ({n})" for ms, (n, _) in slowest) + ")"
                + (", traced" if getattr(model, "_query_traced", None) is not None else "")})
 
 
