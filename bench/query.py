@@ -195,10 +195,12 @@ def child(args: argparse.Namespace) -> None:
 
     totals, cpu, stage_sums = [], [], defaultdict(float)
     answered = 0
-    chosen: Counter[int] = Counter()  # threads each question got (question_threads: auto chooses per question)
+    # Threads each question got (question_threads: auto chooses per question), and whether by what it learnt
+    # (True) or because no core was idle / the setting is a number (False).
+    chosen: Counter[tuple[int, bool]] = Counter()
     choice = service.retriever._threads
     choose = choice.choose
-    choice.choose = lambda setting: chosen.update([(pick := choose(setting))[0]]) or pick
+    choice.choose = lambda setting: chosen.update([pick := choose(setting)]) or pick
     model_ms, beside_ms = [], []
     for q in qs:
         clock.current.clear()
@@ -237,7 +239,8 @@ def child(args: argparse.Namespace) -> None:
         "torch_threads": torch.get_num_threads(), "cpu": perf.cpu_note(),
         "encoder": getattr(model, "quantize_reason", type(model).__name__)
         + f"; question_threads: {settings.retrieval.question_threads} (questions per thread count: "
-        + ", ".join(f"{n or 'all'}: {c}" for n, c in sorted(chosen.items())) + "; median ms per thread count: "
+        + ", ".join(f"{n or 'all'}{' learnt' if learnt else ''}: {c}" for (n, learnt), c in sorted(chosen.items()))
+        + "; median ms per thread count: "
         + ", ".join(f"{n}: {1000 * m:.1f}" for n, m in sorted(choice.medians().items())) + ")"
         + (", traced" if getattr(model, "_query_traced", None) is not None else ""),
     }

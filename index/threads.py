@@ -88,15 +88,17 @@ class ThreadChoice:
 
     Each way is judged by the median of its last WINDOW times on questions that found a core idle (a
     median: the first question, with cold caches, took 10x the next). The ways take turns for their first
-    TRIES each, so a quiet or busy spell of the host, or a run of short questions, falls on both; then the
-    slower is taken again every EXPLORE-th such question (CLEAR times less often when it is CLOSE or more
-    slower), so a change (a bigger index, a busier host) is followed, and an unlucky start is undone.
+    TRIES each, so a quiet or busy spell of the host falls on both, and times are scaled by the question's
+    length, which drives the model's; then the slower is taken again every EXPLORE-th such question, so a
+    change (a bigger index, a busier host) is followed, and an unlucky start is undone.
     """
 
-    TRIES = 8  # three each, one way after the other, once locked 221 of 300 questions on the slower way
-    EXPLORE = 32  # the slower way's questions are the slowest answers: the 1/16 first tried showed in p95
-    CLOSE, CLEAR = 1.15, 4  # a way this much slower is retried CLEAR times less often
+    TRIES = 8  # three each, one way after the other, unscaled, once locked 221 of 300 questions on the slower way
+    EXPLORE = 64  # the slower way's questions are the slowest answers: the 1/16 first tried showed in p95
     WINDOW = 15
+    SIZE_OFFSET = 250
+    """A question's time grows with its length (the model) from a floor (the rest of an answer, about as long
+    as the model takes for 250 characters on two AVX2 threads): a time is divided by (chars + this)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -114,20 +116,19 @@ class ThreadChoice:
             untried = [n for n in (AUTO_MOST, 1) if len(self._times[n]) < self.TRIES]
             if untried:  # in turns: the way tried less so far, two threads first
                 return min(untried, key=lambda n: len(self._times[n])), True
-            medians = {n: statistics.median(t) for n, t in self._times.items()}
-            best = min(medians, key=medians.__getitem__)
+            best = min(self._times, key=lambda n: statistics.median(self._times[n]))
             other = 1 if best == AUTO_MOST else AUTO_MOST
-            # A close call is checked often; a clear one seldom: each check is one of the slowest answers.
-            every = self.EXPLORE if medians[other] < self.CLOSE * medians[best] else self.EXPLORE * self.CLEAR
-            return (other if self._idle % every == 0 else best), True
+            return (other if self._idle % self.EXPLORE == 0 else best), True
 
-    def record(self, threads: int, seconds: float) -> None:
-        """How long a question `choose` asked to record took on `threads` threads."""
+    def record(self, threads: int, seconds: float, chars: int = 0) -> None:
+        """How long a question `choose` asked to record took on `threads` threads, and its length: the time
+        is kept per (chars + SIZE_OFFSET), so that a run of long questions on one way does not decide."""
         with self._lock:
-            self._times[threads].append(seconds)
+            self._times[threads].append(seconds * self.SIZE_OFFSET / (chars + self.SIZE_OFFSET))
 
     def medians(self) -> dict[int, float]:
-        """The median recent time per thread count (seconds), for those tried."""
+        """The median recent time per thread count (seconds, scaled to a question of no length), for those
+        tried."""
         with self._lock:
             return {n: statistics.median(t) for n, t in self._times.items() if t}
 

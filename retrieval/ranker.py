@@ -209,7 +209,8 @@ class Retriever:
         with question_threads(threads):
             answers = self._ask_held(cleaned, queries, filters, keeps, parts, articles, k, threads)
         if timed:
-            self._threads.record(threads, (time.perf_counter() - started) / len(questions))
+            self._threads.record(threads, (time.perf_counter() - started) / len(questions),
+                                 sum(map(len, cleaned)) // len(questions))
         return answers
 
     def _ask_held(self, cleaned: list[str], queries: list[Query], filters: list[dict[str, str]],
