@@ -240,7 +240,7 @@ def child(args: argparse.Namespace) -> None:
         "encoder": getattr(model, "quantize_reason", type(model).__name__)
         + f"; question_threads: {settings.retrieval.question_threads} (questions per thread count: "
         + ", ".join(f"{n or 'all'}{' learnt' if learnt else ''}: {c}" for (n, learnt), c in sorted(chosen.items()))
-        + "; median ms per thread count: "
+        + "; median ms per thread count, scaled to a question of no length (ThreadChoice.record): "
         + ", ".join(f"{n}: {1000 * m:.1f}" for n, m in sorted(choice.medians().items())) + ")"
         + (", traced" if getattr(model, "_query_traced", None) is not None else ""),
     }

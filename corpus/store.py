@@ -511,8 +511,16 @@ class ArticleStore:
                     "SELECT source, url, title FROM article_carriers WHERE article_id = ? ORDER BY rowid", (article_id,))])
 
     def passage_ids(self) -> list[int]:
+        """Every held passage's id, in order. Reads each one's article too, for `passage_articles` (the
+        live index asks for these ids as it opens, before any question: 0.7 s against 0.4 at 1M passages,
+        where the first question would take 1.4 s to read the map)."""
         with self._lock:
-            return [r[0] for r in self._db.execute("SELECT id FROM passages ORDER BY id")]
+            rows = self._db.execute("SELECT id, article_id FROM passages ORDER BY id").fetchall()
+            owners = array.array("q", [-1]) * (rows[-1][0] + 1 if rows else 0)
+            for passage_id, article_id in rows:
+                owners[passage_id] = article_id
+            self._owners = owners
+        return [r[0] for r in rows]
 
     def article_count(self) -> int:
         with self._lock:

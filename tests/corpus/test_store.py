@@ -52,6 +52,7 @@ def test_passage_articles_follow_what_another_process_adds_and_removes(tmp_path:
 
         first, first_passages = importer.add(draft(1))
         ids = [p.id for p in first_passages]
+        assert bot.passage_ids() == ids  # the live index's first read: the map is read with it
         assert {i: a.title for i, a in bot.passage_articles(ids).items()} == dict.fromkeys(ids, "Story 1")
         second, second_passages = importer.add(draft(2))  # after the map was read
         later = [p.id for p in second_passages]
