@@ -249,10 +249,9 @@ class Retriever:
 
     def _embed_meanwhile(self, texts: list[str], threads: int) -> tuple[Callable[[], np.ndarray], bool]:
         """The texts' vectors, as a call to make once they are needed, and whether the model is running
-        meanwhile (else it has run). On one thread, the model runs in a
-        worker thread meanwhile (torch releases the GIL), so the keyword search and the checks that need no
-        vector take none of the question's time: 2-3 ms of 20 on a 2-core AVX2 machine (bench/README.md,
-        issue 19). On more, the model has the cores to itself (a parallel region waits for its slowest thread);
+        meanwhile (else it has run). On one thread, the model runs in a worker thread meanwhile (torch
+        releases the GIL), so the keyword search and the checks that need no vector take none of the
+        question's time: 2-3 ms of 20 on a 2-core AVX2 machine (bench/README.md, issue 19). On more, the model has the cores to itself (a parallel region waits for its slowest thread);
         a model that holds the interpreter lock (the test embedder) gains nothing beside other Python work."""
         if threads != 1 or not self.queries.releases_gil or all(self.queries.holds(t) for t in texts):
             vectors = self.queries.encode(texts)
