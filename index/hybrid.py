@@ -140,28 +140,45 @@ class HybridIndex:
 
         `keyword`: the texts' `keyword_hits`, when already found. They may come from an earlier state of a
         live index: a keyword hit whose vector is no longer held is dropped.
-        `beside`: where to run the keyword search while the dense one runs here (FAISS and scipy's sparse
-        product release the interpreter lock): 1.3 against 2.1 ms at 100k passages (bench/README.md)."""
+        `beside`: where to run the keyword search, and the lookup of its hits' cosines, while the dense search
+        runs here (FAISS and scipy's sparse product release the interpreter lock): 1.3 against 2.1 ms for
+        the two searches at 100k passages (bench/README.md)."""
         if not len(self.dense) or not texts:
             return [[] for _ in texts]
-        pending = beside.submit(self.keyword_hits, texts, ks, params) if keyword is None and beside else None
-        found = keyword if keyword is not None or pending else self.keyword_hits(texts, ks, params)
+        found, cosines, pending = keyword, None, None
+        if keyword is None and beside is not None:
+            pending = beside.submit(self._keyword_beside, query_vector, texts, ks, params)
+        elif keyword is None:
+            found = self.keyword_hits(texts, ks, params)
         try:
             d_scores, d_ids = self.dense.search(query_vector[None, :], max(_depths(ks, params)))
         finally:  # never leave the keyword search running past this call (a live index's lock ends with it)
             if pending is not None:
-                found = pending.result()
+                found, cosines = pending.result()
         d_scores, d_ids = d_scores[0], d_ids[0]
         if params.fusion != "linear":
             return [self._rrf(query_vector, d_scores, d_ids, k_scores, k_ids, k, params)
                     for (k_scores, k_ids), k in zip(found, ks, strict=True)]
         held = d_ids >= 0
         dense_ids, dense_sims = d_ids[held].astype(np.int64, copy=False), d_scores[held]
-        extra = np.unique(np.concatenate([np.asarray(i, dtype=np.int64) for _, i in found]))
-        # Sorted by id (np.unique's order, which `similarities` keeps), to look the cosines up by id.
-        cosines = self.dense.similarities(query_vector, extra[~np.isin(extra, dense_ids)])
+        # The cosines of keyword-only hits, sorted by id (np.unique's order, which `similarities` keeps), to
+        # be looked up by id.
+        if cosines is None:
+            extra = _keyword_ids(found)
+            cosines = self.dense.similarities(query_vector, extra[~np.isin(extra, dense_ids)])
+        else:  # every keyword hit's, found beside
+            only = ~np.isin(cosines[0], dense_ids)
+            cosines = cosines[0][only], cosines[1][only]
         return [self._linear(dense_ids, dense_sims, cosines, k_scores, k_ids, k, params)
                 for (k_scores, k_ids), k in zip(found, ks, strict=True)]
+
+    def _keyword_beside(self, query_vector: np.ndarray, texts: Sequence[str], ks: Sequence[int],
+                        params: SearchParams) -> tuple[list[Keyword], tuple[np.ndarray, np.ndarray] | None]:
+        """`keyword_hits`, and (linear fusion) the cosines of all their hits: (ids sorted, cosines)."""
+        found = self.keyword_hits(texts, ks, params)
+        if params.fusion != "linear":
+            return found, None
+        return found, self.dense.similarities(query_vector, _keyword_ids(found))
 
     def _rrf(self, query_vector: np.ndarray, d_scores: np.ndarray, d_ids: np.ndarray, k_scores: np.ndarray,
              k_ids: np.ndarray, k: int, params: SearchParams) -> list[Hit]:
@@ -247,6 +264,11 @@ class HybridIndex:
         if len(dense) != meta.get("count"):
             raise IndexCorrupt(f"dense index in {folder} holds {len(dense)} vectors, its metadata says {meta.get('count')}")
         return cls(embedder, dense_params, search_params, dense, keyword)
+
+
+def _keyword_ids(found: Sequence[Keyword]) -> np.ndarray:
+    """The ids of the texts' keyword hits, each once, sorted."""
+    return np.unique(np.concatenate([np.asarray(i, dtype=np.int64) for _, i in found]))
 
 
 def _depths(ks: Sequence[int], params: SearchParams) -> list[int]:
