@@ -421,13 +421,16 @@ class ArticleStore:
         passage never moves to another article and ids are never reused, so the map is read once and then
         only the passages added since."""
         with self._lock:
-            owners = self._owners
-            if any(i >= len(owners) or owners[i] < 0 for i in passage_ids):
+            found = self._owners_of(passage_ids)
+            if len(found) < len(passage_ids):  # some unknown: stored since the map was read, or gone
                 self._read_owners()
-            size = len(owners)
-            found = {i: owners[i] for i in passage_ids if 0 <= i < size and owners[i] >= 0}
+                found = self._owners_of(passage_ids)
             articles = self._articles_by_id(set(found.values()))
         return {i: articles[a] for i, a in found.items() if a in articles}
+
+    def _owners_of(self, passage_ids: Sequence[int]) -> dict[int, int]:
+        owners, size = self._owners, len(self._owners)
+        return {i: a for i in passage_ids if 0 <= i < size and (a := owners[i]) >= 0}
 
     def _read_owners(self) -> None:
         """Add the passages stored since the map was last read (all of them, the first time)."""
