@@ -219,8 +219,11 @@ class Retriever:
         p = self.params
         flat = [part for ps in parts for part in ps] if p.embed_parts else []
         # One batch: the questions, then their parts. While the model runs in a worker, this thread does the
-        # keyword search and the checks of each question's words; once it has run here, the keyword search
-        # runs in a worker beside the dense one (search_texts' `beside`).
+        # keyword search and the checks of each question's words. When no model ran (all cached), the keyword
+        # search runs in a worker beside the dense one (search_texts' `beside`). After a model run here it
+        # does not: torch's two threads, spinning a while after the model, left the searches less than a core
+        # each (dense 2.2 against 1.2 ms at 100k, bench/README.md).
+        cached = all(self.queries.holds(t) for t in cleaned + flat)
         vectors, meanwhile = self._embed_meanwhile(cleaned + flat, threads)
         plans = []
         for question, query, f, keep, ps in zip(cleaned, queries, filters, keeps, parts, strict=True):
@@ -241,7 +244,7 @@ class Retriever:
                 part_hits = [(part, self.index.search(next(part_vectors), part, ks[1], p)) for part in ps]
             else:  # parts searched by the question's vector, in one search with it
                 hits, *by_part = self.index.search_texts(vector, [question, *ps], ks, p, keyword,
-                                                         beside=None if meanwhile else self._embedding)
+                                                         beside=self._embedding if cached else None)
                 part_hits = list(zip(ps, by_part, strict=True))
             answers.append(self._answer(question, hits, articles, k, keep, speaker=f.get("speaker"),
                                         hint=query.speaker_hint, filters=f, parts=part_hits, words=words))

@@ -267,14 +267,15 @@ def test_auto_threads_follow_the_idle_cores_and_a_one_thread_model_runs_beside_t
         monkeypatch.setattr(threads, "spare_cores", lambda: 1)  # a core idle: two threads tried first
         idle = retriever.ask("evacuated residents of the riverside quarter")
         assert seen[-1] == (2, 1, threading.current_thread().name)
-        assert keyword_on[-1].startswith("embed-question")  # once the model has run: beside the dense search
+        assert keyword_on[-1] == threading.current_thread().name  # after the model, in turn with the dense search
         monkeypatch.setattr(threads, "spare_cores", lambda: 0)  # the other core busy
         busy = retriever.ask("residents of the riverside quarter spent the night")
         assert seen[-1][:2] == (1, 1) and seen[-1][2].startswith("embed-question")
         assert keyword_on[-1] == threading.current_thread().name  # beside the model
         assert idle.answered and busy.answered
-        again = retriever.ask("evacuated residents of the riverside quarter")  # cached: no model, no worker
+        again = retriever.ask("evacuated residents of the riverside quarter")  # cached: no model to wait for
         assert len(seen) == 2 and again.passages == idle.passages
+        assert keyword_on[-1].startswith("embed-question")  # no model ran: beside the dense search
         Counting.releases_gil = False  # a model holding the interpreter lock gains nothing beside Python work
         retriever.ask("dock workers strike")
         assert seen[-1] == (1, 1, threading.current_thread().name)
