@@ -434,10 +434,14 @@ class ArticleStore:
 
     def _read_owners(self) -> None:
         """Add the passages stored since the map was last read (all of them, the first time)."""
+        self._add_owners(self._db.execute("SELECT id, article_id FROM passages WHERE id >= ? ORDER BY id",
+                                          (len(self._owners),)).fetchall())
+
+    def _add_owners(self, rows: list[tuple[int, int]]) -> None:
+        """Record (passage id, article id) rows, in id order, none below the map's end, in the map."""
         owners = self._owners
-        rows = self._db.execute("SELECT id, article_id FROM passages WHERE id >= ? ORDER BY id", (len(owners),)).fetchall()
         if rows:
-            owners.extend([-1] * (rows[-1][0] + 1 - len(owners)))
+            owners.extend(array.array("q", [-1]) * (rows[-1][0] + 1 - len(owners)))
             for passage_id, article_id in rows:
                 owners[passage_id] = article_id
 
@@ -519,10 +523,8 @@ class ArticleStore:
         where the first question would take 1.4 s to read the map)."""
         with self._lock:
             rows = self._db.execute("SELECT id, article_id FROM passages ORDER BY id").fetchall()
-            owners = array.array("q", [-1]) * (rows[-1][0] + 1 if rows else 0)
-            for passage_id, article_id in rows:
-                owners[passage_id] = article_id
-            self._owners = owners
+            self._owners = array.array("q")
+            self._add_owners(rows)
         return [r[0] for r in rows]
 
     def article_count(self) -> int:
