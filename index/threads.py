@@ -82,9 +82,9 @@ def own_workers_running() -> int:
 class ThreadChoice:
     """`question_threads: auto`, learnt per retriever. With no core idle as a question arrives, one thread.
     With one idle, the faster lately of two ways: the model on two threads, or on one beside the keyword
-    search (retrieval.ranker). Which wins depends on the CPU
-    and the index: two threads on an AVX2 core pair at 100k passages, one at 1M natively, where BM25 takes
-    ~10 ms (23.8 against 26.2 ms p50; bench/README.md, issue 19).
+    search (retrieval.ranker). Which wins depends on the CPU and the index: two threads on an AVX2 core pair
+    at 100k passages, one at 1M natively, where BM25 takes ~10 ms (23.8 against 26.2 ms p50;
+    bench/README.md, issue 19).
 
     Each way is judged by the median of its last WINDOW times on questions that found a core idle (a
     median: the first question, with cold caches, took 10x the next). The ways take turns for their first

@@ -200,31 +200,31 @@ class Retriever:
         if articles == 0:
             return [Answer(q, False, [], 0, Reason.NO_ARTICLES, f) for q, f in zip(cleaned, filters, strict=True)]
         parts = [question_parts(q) if p.part_weight > 0 else [] for q in cleaned]
-        texts = cleaned + ([part for ps in parts for part in ps] if p.embed_parts else [])
-        if all(self.queries.holds(t) for t in texts):  # no model runs: a repeat is no measure of a thread count
+        texts = cleaned + ([part for ps in parts for part in ps] if p.embed_parts else [])  # one batch to embed
+        cached = all(self.queries.holds(t) for t in texts)
+        if cached:  # no model runs: a repeat is no measure of a thread count
             threads, timed = 1, False
         else:
             threads, timed = self._threads.choose(p.question_threads)
         started = time.perf_counter()
         with question_threads(threads):
-            answers = self._ask_held(cleaned, queries, filters, keeps, parts, articles, k, threads)
+            answers = self._ask_held(cleaned, queries, filters, keeps, parts, texts, cached, articles, k, threads)
         if timed:
             self._threads.record(threads, (time.perf_counter() - started) / len(questions),
                                  sum(map(len, cleaned)) // len(questions))
         return answers
 
     def _ask_held(self, cleaned: list[str], queries: list[Query], filters: list[dict[str, str]],
-                  keeps: list[Callable[[Article], bool] | None], parts: list[list[str]], articles: int, k: int,
-                  threads: int) -> list[Answer]:
+                  keeps: list[Callable[[Article], bool] | None], parts: list[list[str]], texts: list[str],
+                  cached: bool, articles: int, k: int, threads: int) -> list[Answer]:
         p = self.params
-        flat = [part for ps in parts for part in ps] if p.embed_parts else []
-        # One batch: the questions, then their parts. While the model runs in a worker, this thread does the
+        flat = texts[len(cleaned):]  # the parts, when they are embedded
+        # `texts`: the questions, then their parts. While the model runs in a worker, this thread does the
         # keyword search and the checks of each question's words. When no model ran (all cached), the keyword
         # search runs in a worker beside the dense one (search_texts' `beside`). After a model run here it
         # does not: torch's two threads, spinning a while after the model, left the searches less than a core
         # each (dense 2.2 against 1.2 ms at 100k, bench/README.md).
-        cached = all(self.queries.holds(t) for t in cleaned + flat)
-        vectors, meanwhile = self._embed_meanwhile(cleaned + flat, threads)
+        vectors, meanwhile = self._embed_meanwhile(texts, threads, cached)
         plans = []
         for question, query, f, keep, ps in zip(cleaned, queries, filters, keeps, parts, strict=True):
             # Extra depth, so that the per-article cap, the filters and the speaker, outlet and date boosts
@@ -250,13 +250,15 @@ class Retriever:
                                         hint=query.speaker_hint, filters=f, parts=part_hits, words=words))
         return answers
 
-    def _embed_meanwhile(self, texts: list[str], threads: int) -> tuple[Callable[[], np.ndarray], bool]:
+    def _embed_meanwhile(self, texts: list[str], threads: int,
+                         cached: bool) -> tuple[Callable[[], np.ndarray], bool]:
         """The texts' vectors, as a call to make once they are needed, and whether the model is running
-        meanwhile (else it has run). On one thread, the model runs in a worker thread meanwhile (torch
-        releases the GIL), so the keyword search and the checks that need no vector take none of the
-        question's time: 2-3 ms of 20 on a 2-core AVX2 machine (bench/README.md, issue 19). On more, the model has the cores to itself (a parallel region waits for its slowest thread);
-        a model that holds the interpreter lock (the test embedder) gains nothing beside other Python work."""
-        if threads != 1 or not self.queries.releases_gil or all(self.queries.holds(t) for t in texts):
+        meanwhile (else it has run, or `cached`: all were at hand). On one thread, the model runs in a worker
+        thread meanwhile (torch releases the GIL), so the keyword search and the checks that need no vector
+        take none of the question's time: 2-3 ms of 20 on a 2-core AVX2 machine (bench/README.md, issue 19).
+        On more, the model has the cores to itself (a parallel region waits for its slowest thread); a model
+        that holds the interpreter lock (the test embedder) gains nothing beside other Python work."""
+        if threads != 1 or not self.queries.releases_gil or cached:
             vectors = self.queries.encode(texts)
             return (lambda: vectors), False
         started = threading.Event()
