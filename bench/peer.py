@@ -95,14 +95,11 @@ def child_ours(args: argparse.Namespace) -> None:
     for q in qs[:3]:
         service.ask(q + " (warm-up)", K)
     lat = []
-    choice = service.retriever._threads  # how many threads each question got (question_threads: auto)
-    choose, chosen = choice.choose, []
-    choice.choose = lambda setting: chosen.append(pick := choose(setting)) or pick
-    for q in qs:
-        t = time.perf_counter()
-        service.ask(q, K)
-        lat.append((time.perf_counter() - t) * 1000)
-    choice.choose = choose
+    with perf.thread_choices(service) as chosen:
+        for q in qs:
+            t = time.perf_counter()
+            service.ask(q, K)
+            lat.append((time.perf_counter() - t) * 1000)
     service.close()
     slowest = sorted(zip(lat, chosen, strict=True), reverse=True)[:5]
     perf.emit({"ingest_s": ingest_s, "passages": report.passages, "articles": report.added,

@@ -7,13 +7,14 @@ times drift by 10 % or more on this shared 2-core machine.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -116,6 +117,20 @@ def run_child(cmd: list[str], env: dict | None = None, label: str = "") -> dict:
     result = json.loads(lines[-1][len(CHILD_MARK):])
     result.setdefault("wall_seconds", time.perf_counter() - started)
     return result
+
+
+@contextlib.contextmanager
+def thread_choices(service) -> Iterator[list[tuple[int, bool]]]:  # noqa: ANN001 - an EventService
+    """The threads each question asked in the block got (`question_threads: auto` chooses per question), and
+    whether by what it learnt (True) or because no core was idle or the setting is a number (False). A
+    question whose vectors are cached chooses nothing."""
+    choice = service.retriever._threads
+    choose, chosen = choice.choose, []
+    choice.choose = lambda setting: chosen.append(pick := choose(setting)) or pick
+    try:
+        yield chosen
+    finally:
+        choice.choose = choose
 
 
 def fmt_ms(x: float) -> str:

@@ -40,7 +40,6 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -59,10 +58,8 @@ WARM_UP = ["What did the central bank decide about interest rates last week?",
 class StageClock:
     """Wraps callables so each call's time is added to a named stage of the current question."""
 
-    def __init__(self, any_thread: bool = False) -> None:
-        self.current: dict[str, float] = defaultdict(float)  # calls on the asking thread (or on any)
-        self.beside: dict[str, float] = defaultdict(float)  # calls on other threads, overlapping the asker's time
-        self._asker = None if any_thread else threading.get_ident()
+    def __init__(self) -> None:
+        self.current: dict[str, float] = defaultdict(float)
 
     def wrap(self, owner: object, attr: str, stage: str) -> None:
         fn = getattr(owner, attr, None)
@@ -75,8 +72,7 @@ class StageClock:
             try:
                 return fn(*args, **kwargs)
             finally:
-                mine = clock._asker is None or threading.get_ident() == clock._asker
-                (clock.current if mine else clock.beside)[stage] += time.perf_counter() - started
+                clock.current[stage] += time.perf_counter() - started
 
         setattr(owner, attr, timed)
 
@@ -175,15 +171,13 @@ def child(args: argparse.Namespace) -> None:
     for q in WARM_UP:
         service.ask(q, args.k)
 
-    clock, model_clock = StageClock(), StageClock(any_thread=True)
+    clock, model_clock = StageClock(), StageClock()
     # "embed" is the asking thread's time on the question's vector: the model itself when it runs there (two
     # threads), else the wait for the worker that runs it beside the keyword search (Retriever._embed_meanwhile).
     clock.wrap_result(service.retriever, "_embed_meanwhile", "embed")
     model_clock.wrap(service.retriever.queries, "encode", "model")
     clock.wrap(index.dense, "search", "dense")
-    # `search` is one call of it. Once the model has run, it runs beside the dense search (HybridIndex.search_texts'
-    # `beside`): its time there is printed apart, and the asking thread's wait for it falls in "other".
-    clock.wrap(index.keyword, "search_many", "keyword")
+    clock.wrap(index.keyword, "search_many", "keyword")  # `search` is one call of it
     clock.wrap(index.dense, "similarity", "similarity")
     clock.wrap(index.dense, "similarities", "similarity")
     clock.wrap(service.store, "counts", "store counts")
@@ -195,30 +189,23 @@ def child(args: argparse.Namespace) -> None:
 
     totals, cpu, stage_sums = [], [], defaultdict(float)
     answered = 0
-    # Threads each question got (question_threads: auto chooses per question), and whether by what it learnt
-    # (True) or because no core was idle / the setting is a number (False).
-    chosen: Counter[tuple[int, bool]] = Counter()
-    choice = service.retriever._threads
-    choose = choice.choose
-    choice.choose = lambda setting: chosen.update([pick := choose(setting)]) or pick
-    model_ms, beside_ms = [], []
-    for q in qs:
-        clock.current.clear()
-        clock.beside.clear()
-        model_clock.current.clear()
-        started, cpu_started = time.perf_counter(), time.process_time()
-        answer = service.ask(q, args.k)
-        total = time.perf_counter() - started
-        cpu.append((time.process_time() - cpu_started) * 1000)
-        answered += answer.answered
-        totals.append(total * 1000)
-        for stage, seconds in clock.current.items():
-            stage_sums[stage] += seconds
-        stage_sums["other"] += total - sum(clock.current.values())
-        model_ms.append(model_clock.current["model"] * 1000)
-        beside_ms.append(clock.beside["keyword"] * 1000)
-        stage_sums["total"] += total
-    choice.choose = choose
+    model_ms = []
+    with perf.thread_choices(service) as choices:
+        for q in qs:
+            clock.current.clear()
+            model_clock.current.clear()
+            started, cpu_started = time.perf_counter(), time.process_time()
+            answer = service.ask(q, args.k)
+            total = time.perf_counter() - started
+            cpu.append((time.process_time() - cpu_started) * 1000)
+            answered += answer.answered
+            totals.append(total * 1000)
+            for stage, seconds in clock.current.items():
+                stage_sums[stage] += seconds
+            stage_sums["other"] += total - sum(clock.current.values())
+            model_ms.append(model_clock.current["model"] * 1000)
+            stage_sums["total"] += total
+    chosen = Counter(choices)  # questions per (threads, learnt)
     cached = []
     for q in qs[-200:]:  # the most recent: still in the query cache (LRU, 1,024 by default)
         started = time.perf_counter()
@@ -232,7 +219,7 @@ def child(args: argparse.Namespace) -> None:
         "latency": perf.percentiles(totals), "cpu_ms": perf.percentiles(cpu), "cached": perf.percentiles(cached), "answered": answered,
         "stages": {s: stage_sums[s] / stage_sums["total"] for s in STAGES},
         "stage_ms": {s: 1000 * stage_sums[s] / len(qs) for s in STAGES},
-        "model_ms": sum(model_ms) / len(qs), "beside_ms": sum(beside_ms) / len(qs),
+        "model_ms": sum(model_ms) / len(qs),
         "model_load_s": model_s, "index_load_s": index_s,
         "rss_start_mb": rss_start, "rss_base_mb": rss_base, "rss_model_mb": rss_model, "rss_index_mb": rss_index,
         "rss_end_mb": perf.rss_mb(), "peak_rss_mb": perf.peak_rss_mb(), "vectors_mb": n * 384 * 4 / 1e6,
@@ -241,7 +228,7 @@ def child(args: argparse.Namespace) -> None:
         + f"; question_threads: {settings.retrieval.question_threads} (questions per thread count: "
         + ", ".join(f"{n or 'all'}{' learnt' if learnt else ''}: {c}" for (n, learnt), c in sorted(chosen.items()))
         + "; median ms per thread count, scaled to a question of no length (ThreadChoice.record): "
-        + ", ".join(f"{n}: {1000 * m:.1f}" for n, m in sorted(choice.medians().items())) + ")"
+        + ", ".join(f"{n}: {1000 * m:.1f}" for n, m in sorted(service.retriever._threads.medians().items())) + ")"
         + (", traced" if getattr(model, "_query_traced", None) is not None else ""),
     }
     service.close()
@@ -294,12 +281,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"| {r['name']} | {r['passages']:,} | {r['dense_kind']} | {lat['n']} | {lat['p50']:.1f} | {lat['p95']:.1f} | "
               f"{lat['p99']:.1f} | {lat['mean']:.1f} | {r['cached']['p50']:.1f} | {r['answered']} |")
     print("\nshare of ask time per stage (mean ms per question in brackets); embed: the asking thread's time on the\n"
-          "question's vector (the model, or the wait for it beside the keyword search); model: the model's own time;\n"
-          "keyword beside: the keyword search in a worker beside the dense search (its wait is in other)\n")
-    print("| index | " + " | ".join(STAGES) + " | model | keyword beside |\n|---|" + "---|" * (len(STAGES) + 2))
+          "question's vector (the model, or the wait for it beside the keyword search); model: the model's own time\n")
+    print("| index | " + " | ".join(STAGES) + " | model |\n|---|" + "---|" * (len(STAGES) + 1))
     for r in results:
         cells = [f"{100 * r['stages'][s]:.1f}% ({r['stage_ms'][s]:.2f})" for s in STAGES]
-        print(f"| {r['name']} | " + " | ".join(cells) + f" | ({r.get('model_ms', 0):.2f}) | ({r.get('beside_ms', 0):.2f}) |")
+        print(f"| {r['name']} | " + " | ".join(cells) + f" | ({r.get('model_ms', 0):.2f}) |")
     print("\nload and memory\n")
     print("| index | model load s | index load s | RSS model only MB | RSS end MB | peak RSS MB | raw vectors MB | "
           "RSS / (vectors + model) |\n|---|---|---|---|---|---|---|---|")
