@@ -126,7 +126,13 @@ def thread_choices(service) -> Iterator[list[tuple[int, bool]]]:  # noqa: ANN001
     question whose vectors are cached chooses nothing."""
     choice = service.retriever._threads
     choose, chosen = choice.choose, []
-    choice.choose = lambda setting: chosen.append(pick := choose(setting)) or pick
+
+    def spy(setting: int | str, chars: int = 0) -> tuple[int, bool, bool]:
+        pick = choose(setting, chars)
+        chosen.append((pick.threads, pick.learnt))
+        return pick
+
+    choice.choose = spy
     try:
         yield chosen
     finally:

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import faiss
 
@@ -79,6 +80,14 @@ def own_workers_running() -> int:
     return running
 
 
+class Choice(NamedTuple):
+    """What `ThreadChoice.choose` gave a question."""
+
+    threads: int
+    record: bool  # its time is to be `record`ed
+    learnt: bool  # chosen by what was learnt (a core was idle), not by the setting or a busy machine
+
+
 class ThreadChoice:
     """`question_threads: auto`, learnt per retriever. With no core idle as a question arrives, one thread.
     With one idle, the faster lately of two ways: the model on two threads, or on one beside the keyword
@@ -86,16 +95,20 @@ class ThreadChoice:
     at 100k passages, one at 1M natively, where BM25 takes ~10 ms (23.8 against 26.2 ms p50;
     bench/README.md, issue 19).
 
-    Each way is judged by the median of its last WINDOW times on questions that found a core idle (a
-    median: the first question, with cold caches, took 10x the next). The ways take turns for their first
-    TRIES each, so a quiet or busy spell of the host falls on both, and times are scaled by the question's
-    length, which drives the model's; then the slower is taken again every EXPLORE-th such question, so a
-    change (a bigger index, a busier host) is followed, and an unlucky start is undone.
+    Each way is judged by the median of its last WINDOW times (a median: the first question, with cold
+    caches, took 10x the next), scaled by the question's length, which drives the model's. The ways take
+    turns for their first TRIES each, so a quiet or busy spell of the host falls on both; then the slower is
+    tried again after EXPLORE questions, so a change (a bigger index, a busier host) is followed, and an
+    unlucky start is undone. Tries are made on short questions only (no longer than the median of the
+    LENGTHS before; a longer one takes two threads while the tries go on, untimed): a try of the slower way
+    costs in proportion to the question's length, and on long questions those tries were among the slowest
+    answers (in one process, turns of the two policies: p95 25.4-28.4 against 26.7-29.6 ms; bench/README.md).
     """
 
     TRIES = 8  # three each, one way after the other, unscaled, once locked 221 of 300 questions on the slower way
     EXPLORE = 64  # the slower way's questions are the slowest answers: the 1/16 first tried showed in p95
     WINDOW = 15
+    LENGTHS = 64
     SIZE_OFFSET = 250
     """A question's time grows with its length (the model) from a floor (the rest of an answer, about as long
     as the model takes for 250 characters on two AVX2 threads): a time is divided by (chars + this)."""
@@ -103,22 +116,30 @@ class ThreadChoice:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._times: dict[int, deque[float]] = {n: deque(maxlen=self.WINDOW) for n in (1, AUTO_MOST)}
-        self._idle = 0  # questions that found a core idle
+        self._lengths: deque[int] = deque(maxlen=self.LENGTHS)
+        self._idle = 0  # questions that found a core idle since the slower way's last try
 
-    def choose(self, setting: int | str) -> tuple[int, bool]:
-        """The threads a question gets now, and whether its time is to be `record`ed."""
+    def choose(self, setting: int | str, chars: int = 0) -> Choice:
+        """The threads a question of `chars` characters gets now, and whether its time is to be `record`ed."""
         if setting != AUTO:
-            return int(setting), False
+            return Choice(int(setting), False, False)
         if spare_cores() < 1:
-            return 1, False
+            return Choice(1, False, False)
         with self._lock:
-            self._idle += 1
+            short = not self._lengths or chars <= statistics.median(self._lengths)
+            self._lengths.append(chars)
             untried = [n for n in (AUTO_MOST, 1) if len(self._times[n]) < self.TRIES]
-            if untried:  # in turns: the way tried less so far, two threads first
-                return min(untried, key=lambda n: len(self._times[n])), True
+            if untried:  # in turns, on short questions: the way tried less so far, two threads first
+                if not short:
+                    return Choice(AUTO_MOST, False, True)
+                return Choice(min(untried, key=lambda n: len(self._times[n])), True, True)
+            self._idle += 1
             best = min(self._times, key=lambda n: statistics.median(self._times[n]))
             other = 1 if best == AUTO_MOST else AUTO_MOST
-            return (other if self._idle % self.EXPLORE == 0 else best), True
+            if self._idle >= self.EXPLORE and short:  # the slower way again, on a short question
+                self._idle = 0
+                return Choice(other, True, True)
+            return Choice(best, True, True)
 
     def record(self, threads: int, seconds: float, chars: int = 0) -> None:
         """How long a question `choose` asked to record took on `threads` threads, and its length: the time

@@ -202,16 +202,16 @@ class Retriever:
         parts = [question_parts(q) if p.part_weight > 0 else [] for q in cleaned]
         texts = cleaned + ([part for ps in parts for part in ps] if p.embed_parts else [])  # one batch to embed
         cached = all(self.queries.holds(t) for t in texts)
+        chars = sum(map(len, cleaned)) // len(questions)
         if cached:  # no model runs: a repeat is no measure of a thread count
             threads, timed = 1, False
         else:
-            threads, timed = self._threads.choose(p.question_threads)
+            threads, timed, _ = self._threads.choose(p.question_threads, chars)
         started = time.perf_counter()
         with question_threads(threads):
             answers = self._ask_held(cleaned, queries, filters, keeps, parts, texts, cached, articles, k, threads)
         if timed:
-            self._threads.record(threads, (time.perf_counter() - started) / len(questions),
-                                 sum(map(len, cleaned)) // len(questions))
+            self._threads.record(threads, (time.perf_counter() - started) / len(questions), chars)
         return answers
 
     def _ask_held(self, cleaned: list[str], queries: list[Query], filters: list[dict[str, str]],

@@ -55,14 +55,14 @@ def test_a_thread_running_for_a_moment_is_no_busy_core(loadavg, monkeypatch: pyt
 
 def test_auto_takes_one_thread_when_busy_and_else_the_way_that_answered_faster(loadavg) -> None:  # noqa: ANN001
     choice = threads.ThreadChoice()
-    assert choice.choose(1) == (1, False) and choice.choose(0) == (0, False)  # a number is kept, not learnt
+    assert choice.choose(1) == (1, False, False) and choice.choose(0) == (0, False, False)  # kept, not learnt
     loadavg(2)
-    assert choice.choose("auto") == (1, False)  # no core idle: one thread, nothing learnt
+    assert choice.choose("auto") == (1, False, False)  # no core idle: one thread, nothing learnt
     loadavg(1)
     tried = []
     for _ in range(2 * threads.ThreadChoice.TRIES):  # each way a few times first
-        n, timed = choice.choose("auto")
-        assert timed
+        n, timed, learnt = choice.choose("auto")
+        assert timed and learnt
         tried.append(n)
         choice.record(n, 0.010 if n == 2 else 0.011)
     assert tried == [2, 1] * threads.ThreadChoice.TRIES  # in turns: a quiet or busy spell falls on both
@@ -71,7 +71,7 @@ def test_auto_takes_one_thread_when_busy_and_else_the_way_that_answered_faster(l
     def run(questions: int, two: float, one: float) -> list[int]:
         picks = []
         for _ in range(questions):
-            n, _ = choice.choose("auto")
+            n = choice.choose("auto").threads
             picks.append(n)
             choice.record(n, two if n == 2 else one)
         return picks
@@ -82,6 +82,37 @@ def test_auto_takes_one_thread_when_busy_and_else_the_way_that_answered_faster(l
     assert choice.medians()[1] < choice.medians()[2]
     later = run(explore, 0.030, 0.020)
     assert later.count(1) == explore - 1
+
+
+def test_the_slower_way_is_tried_on_short_questions_only(loadavg) -> None:  # noqa: ANN001
+    """A try of the slower way costs in proportion to the question's length: on long questions those tries
+    were among the slowest answers. So the ways are tried on questions no longer than the recent median; a
+    longer one takes two threads while the tries go on (untimed), then the faster way."""
+    loadavg(1)
+    choice = threads.ThreadChoice()
+
+    def run(questions: int, two: float, one: float) -> list[tuple[int, threads.Choice]]:
+        picks = []
+        for n in range(questions):
+            chars = 100 if n % 2 else 400  # short and long questions in turns
+            pick = choice.choose("auto", chars)
+            assert pick.learnt
+            picks.append((chars, pick))
+            if pick.record:
+                choice.record(pick.threads, (two if pick.threads == 2 else one) * (chars + 250) / 250, chars)
+        return picks
+
+    picks = run(8 * threads.ThreadChoice.EXPLORE, 0.020, 0.030)
+    long, short = [p for c, p in picks[1:] if c == 400], [p for c, p in picks if c == 100]
+    tries = 2 * threads.ThreadChoice.TRIES
+    assert [p.threads for p in short[:tries]] == [1, 2] * threads.ThreadChoice.TRIES  # (the first, 400, took 2)
+    assert all(p.threads == 2 for p in long)  # never the slower way
+    assert not any(p.record for p in long[:threads.ThreadChoice.TRIES])  # while the tries go on: untimed
+    later = [p.threads for p in short[tries:]]
+    assert 1 <= later.count(1) <= len(picks) // threads.ThreadChoice.EXPLORE  # the slower way, now and then
+    # One thread turns faster (a bigger index): short questions find it out, then long ones take it too.
+    run(8 * threads.ThreadChoice.EXPLORE, 0.030, 0.020)
+    assert choice.choose("auto", 400) == (1, True, True)
 
 
 def test_long_questions_on_one_way_do_not_make_it_look_slower(loadavg) -> None:  # noqa: ANN001
