@@ -25,9 +25,10 @@ import faiss
 AUTO = "auto"
 LOADAVG = "/proc/loadavg"
 TASKS = "/proc/self/task"
-LOOKS, LOOK_GAP = 3, 0.0002
+LOOKS, LOOK_GAP = 5, 0.0004
 """Reads of /proc/loadavg (~11 us each), LOOK_GAP seconds apart, before a core counts as busy: a single
-read found one busy for 13-20 % of questions on an idle VM (a thread running for a moment)."""
+read found one busy for 13-20 % of questions on an idle VM (a thread running for a moment), three reads
+0.2 ms apart 10-13 of 300, these five 2-5 of 300; with `while True: pass` on the other core, 300 of 300."""
 AUTO_MOST = 2
 """Threads `auto` gives one question at most: two cut an int8 question's embedding from 12.0 to 7.4-8.3 ms
 on an emulated AVX2 core pair (bench/README.md, issue 19); more were not measured. A busy core stalls every
