@@ -103,7 +103,7 @@ class ThreadChoice:
     unlucky start is undone. Tries are made on short questions only (no longer than the median of the
     LENGTHS before; a longer one takes two threads while the tries go on, untimed): a try of the slower way
     costs in proportion to the question's length, and on long questions those tries were among the slowest
-    answers (in one process, turns of the two policies: p95 25.4-28.4 against 26.7-29.6 ms; bench/README.md).
+    answers (in one process, the two policies in turns: p95 24.9-28.4 against 24.9-29.6 ms; bench/README.md).
     """
 
     TRIES = 8  # three each, one way after the other, unscaled, once locked 221 of 300 questions on the slower way
