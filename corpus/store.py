@@ -413,6 +413,17 @@ class ArticleStore:
             articles = self._articles_by_id({row[1] for row in rows})
         return {row[0]: (Passage(*row), articles[row[1]]) for row in rows if row[1] in articles}
 
+    def passage_speakers(self, passage_ids: Sequence[int]) -> dict[int, str]:
+        """The quoted speaker of each given passage that has one (still held), by passage id: what a "what
+        did X say" question ranks its candidates by, without reading their text (450 passages: 0.4 against
+        1.7 ms with `passages_with_articles`)."""
+        if not passage_ids:
+            return {}
+        marks = ",".join("?" * len(passage_ids))
+        with self._lock:
+            return dict(self._db.execute(f"SELECT id, speaker FROM passages WHERE id IN ({marks})"
+                                         " AND speaker IS NOT NULL", list(passage_ids)).fetchall())
+
     def passage_articles(self, passage_ids: Sequence[int]) -> dict[int, Article]:
         """The held article of each given passage, by passage id: what an answer ranks a few hundred passages
         by (their outlets and dates), before it reads the text of the few dozen it may show with

@@ -110,6 +110,10 @@ class Catalog(Protocol):
         """The passages still held, with their articles."""
         ...
 
+    def passage_speakers(self, ids: Sequence[int]) -> dict[int, str]:
+        """The quoted speaker of each passage that has one."""
+        ...
+
     def sources(self) -> list[tuple[str, int]]: ...
 
     def titles_and_origins(self) -> list[tuple[str, str | None]]: ...
@@ -302,17 +306,14 @@ class Retriever:
         candidates = hits + [h for _, ph in parts for h in ph]
         # Ranked by their articles (outlet, date) first; only the passages an answer may show are read.
         owners = self.catalog.passage_articles(list({h.id for h in candidates if h.similarity >= threshold / 2}))
-        rows = None
-        if hint:  # every candidate's speaker
-            rows = _Rows(self.catalog, owners, [h.id for h in candidates], read_all=True)
-            hits = boost_speaker(hits, {i: p.speaker for i, (p, _) in rows.items()}, hint)
+        if hint:  # every candidate's speaker (not its text)
+            hits = boost_speaker(hits, self.catalog.passage_speakers(list(owners)), hint)
         if parts or self._mentions(question, articles):
             meta = {i: (a.source, a.origin, a.published_at) for i, a in owners.items()}
             hits = self._boost_mentions(question, hits, meta, articles)
             if parts:
                 hits = self._merge_parts(question, hits, parts, meta, articles)
-        if rows is None:
-            rows = _Rows(self.catalog, owners, [h.id for h in hits])
+        rows = _Rows(self.catalog, owners, [h.id for h in hits])
         hits = refine(question, hits, rows, self.params)
         stories = _Stories(self.catalog)  # each shown article's copies and carriers, read once per answer
         passages = mark_disagreements(self._select(hits, owners, rows, k, keep, speaker, stories), stories)
@@ -423,16 +424,13 @@ class _Rows(Mapping[int, tuple[Passage, Article]]):
     look past them. An answer ranks a few hundred passages and shows ten; reading them all took 1 ms of a
     15 ms answer (bench/README.md, issue 19). Only passages with an article in `owners` are read."""
 
-    def __init__(self, catalog: Catalog, owners: Mapping[int, Article], order: Iterable[int],
-                 read_all: bool = False) -> None:
+    def __init__(self, catalog: Catalog, owners: Mapping[int, Article], order: Iterable[int]) -> None:
         self._catalog = catalog
         ranked = dict.fromkeys(i for i in order if i in owners)
         self._order = [*ranked, *(i for i in owners if i not in ranked)]
         self._place = {pid: n for n, pid in enumerate(self._order)}
         self._rows: dict[int, tuple[Passage, Article]] = {}
         self._read_to = 0  # order[:_read_to] has been read (misses in it are passages removed since)
-        if read_all:
-            self._read(len(self._order))
 
     def _read(self, end: int) -> None:
         if end > self._read_to:

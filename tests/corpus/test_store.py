@@ -89,3 +89,20 @@ def test_answers_read_an_article_as_it_is_now_after_another_process_or_this_one_
     finally:
         bot.close()
         importer.close()
+
+
+def test_passage_speakers_names_the_quoted_speaker_of_each_held_passage_that_has_one(tmp_path: Path) -> None:
+    """A "what did X say" question ranks its candidates by their speakers, read without their text."""
+    store = ArticleStore(tmp_path / "corpus.sqlite3")
+    try:
+        _, passages = store.add(ArticleDraft(
+            title="Dam", url="https://news.example/dam", source="Northwire",
+            paragraphs=("The river rose overnight.", "We will rebuild the dam, Mayor Ilse Varga said."),
+            speakers=(None, "Ilse Varga (mayor)")))
+        ids = [p.id for p in passages]
+        assert store.passage_speakers([*ids, 10_000]) == {ids[1]: "Ilse Varga (mayor)"}
+        assert store.passage_speakers([]) == {}
+        store.remove(passages[0].article_id)
+        assert store.passage_speakers(ids) == {}
+    finally:
+        store.close()

@@ -54,6 +54,9 @@ class Catalog:
         self.read.extend(ids)
         return {i: self.rows[i] for i in ids if i in self.rows}
 
+    def passage_speakers(self, ids: Sequence[int]) -> dict[int, str]:
+        return {i: p.speaker for i in ids if i in self.rows and (p := self.rows[i][0]).speaker}
+
     def sources(self) -> list[tuple[str, int]]:
         return [(s, 1) for s, *_ in ARTICLES]
 
@@ -317,3 +320,16 @@ def test_a_model_failure_in_the_worker_reaches_the_asker(retriever: Retriever, m
     monkeypatch.setattr(threads, "spare_cores", lambda: 0)
     with pytest.raises(RuntimeError, match="model file unreadable"):
         retriever.ask("evacuated residents of the riverside quarter")
+
+
+def test_a_what_did_x_say_question_boosts_their_passages_without_reading_every_candidate_s_text(
+        retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrieval import ranker
+
+    tune(retriever, heading_penalty=0.0, cue_weight=0.0)  # no precision stage: it reads its whole window
+    monkeypatch.setattr(ranker, "ROWS_AHEAD", 1)
+    assert retriever.ask("what about the dam?", k=1).passages[0].speaker == "Ilse Varga (mayor)"
+    retriever.catalog.read.clear()
+    answer = retriever.ask("what did the engineers say about the dam?", k=1)
+    assert [p.speaker for p in answer.passages] == ["engineers"]  # boosted past the mayor
+    assert len(retriever.catalog.read) == 1  # the passage shown, not every candidate's text
