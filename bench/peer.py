@@ -21,6 +21,12 @@ questions with k=10, each in its own child process:
   `similarity_search_with_score` per question (embedding + dense search + docstore lookup; no keyword
   side, so it does less work per question than eventbot).
 
+With `--turns` both children stay up after their ingest and answer the questions in turns, one question
+to each side, then the next (the side asked first alternates), with `--gap-ms` of quiet before every
+question (so the other side's OpenMP threads, which spin a few ms after a parallel region, have stopped):
+a shared VM's speed moves within minutes (the same model 1.2-1.75x slower from one run to the next), and
+in turns both sides meet the same host. Without it, eventbot answers all its questions, then LangChain.
+
 Then each side's startup is timed from process start: load the saved store/index and the model, answer
 one question (median of --runs). Prints the figures side by side and the ratios (eventbot ahead when
 the ratio is > 1).
@@ -36,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -69,6 +76,70 @@ print("answered", len(answer.passages), flush=True)
 QUESTION = "Which company announced layoffs after its quarterly earnings report?"
 
 
+READY, DONE = "@@READY@@", "@@DONE@@"
+
+
+def answer_all(qs: list[str], ask: Callable[[str], object], turns: bool) -> list[float]:
+    """Each question's answer time in ms: all in order, or (`turns`) those the parent names on stdin, one
+    index a line, until -1 (each answer acknowledged on stdout)."""
+    lat = []
+    if not turns:
+        for q in qs:
+            t = time.perf_counter()
+            ask(q)
+            lat.append((time.perf_counter() - t) * 1000)
+        return lat
+    print(READY, flush=True)
+    for line in sys.stdin:
+        i = int(line)
+        if i < 0:
+            break
+        t = time.perf_counter()
+        ask(qs[i])
+        lat.append((time.perf_counter() - t) * 1000)
+        print(DONE, flush=True)
+    return lat
+
+
+class Side:
+    """A child serving questions in turns (`answer_all` with turns)."""
+
+    def __init__(self, cmd: list[str], env: dict, label: str) -> None:
+        self.label = label
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+                                     cwd=perf.ROOT)
+        self.wait_for(READY)
+
+    def wait_for(self, mark: str) -> None:
+        for line in self.proc.stdout:
+            if line.startswith(mark):
+                return
+        sys.exit(f"{self.label} failed (exit code {self.proc.wait()})")
+
+    def ask(self, i: int) -> None:
+        self.proc.stdin.write(f"{i}\n")
+        self.proc.stdin.flush()
+        self.wait_for(DONE)
+
+    def result(self) -> dict:
+        self.proc.stdin.write("-1\n")
+        self.proc.stdin.close()
+        out = self.proc.stdout.read()
+        lines = [line for line in out.splitlines() if line.startswith(perf.CHILD_MARK)]
+        if self.proc.wait() or not lines:
+            sys.exit(f"{self.label} failed (exit code {self.proc.returncode})")
+        return json.loads(lines[-1][len(perf.CHILD_MARK):])
+
+
+def in_turns(ours: Side, peer: Side, questions: int, gap_ms: float) -> tuple[dict, dict]:
+    """Every question to both sides, one after the other (who goes first alternating), after a quiet gap."""
+    for i in range(questions):
+        for side in ((ours, peer) if i % 2 == 0 else (peer, ours)):
+            time.sleep(gap_ms / 1000)
+            side.ask(i)
+    return ours.result(), peer.result()
+
+
 def child_ours(args: argparse.Namespace) -> None:
     perf.offline()
     from bot.config import load_config
@@ -94,12 +165,8 @@ def child_ours(args: argparse.Namespace) -> None:
                                 encoding="utf-8")
     for q in qs[:3]:
         service.ask(q + " (warm-up)", K)
-    lat = []
     with perf.thread_choices(service) as chosen:
-        for q in qs:
-            t = time.perf_counter()
-            service.ask(q, K)
-            lat.append((time.perf_counter() - t) * 1000)
+        lat = answer_all(qs, lambda q: service.ask(q, K), args.turns)
     service.close()
     slowest = sorted(zip(lat, chosen, strict=True), reverse=True)[:5]
     perf.emit({"ingest_s": ingest_s, "passages": report.passages, "articles": report.added,
@@ -132,11 +199,7 @@ def child_peer(args: argparse.Namespace) -> None:
     ingest_s = time.perf_counter() - started
     for q in qs[:3]:
         store.similarity_search_with_score(q + " (warm-up)", k=K)
-    lat = []
-    for q in qs:
-        t = time.perf_counter()
-        store.similarity_search_with_score(q, k=K)
-        lat.append((time.perf_counter() - t) * 1000)
+    lat = answer_all(qs, lambda q: store.similarity_search_with_score(q, k=K), args.turns)
     perf.emit({"ingest_s": ingest_s, "passages": len(texts), "latency": perf.percentiles(lat),
                "peak_rss_mb": perf.peak_rss_mb()})
 
@@ -164,6 +227,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--questions", type=int, help="ask only the first N questions (default all 2,556)")
     ap.add_argument("--runs", type=int, default=3, help="startup runs per side (median)")
     ap.add_argument("--config", type=Path, help="eventbot config (default: config.yaml's settings)")
+    ap.add_argument("--turns", action="store_true",
+                    help="ask the two sides in turns, question by question (see above), not one side after the other")
+    ap.add_argument("--gap-ms", type=float, default=20.0, help="with --turns: quiet before each question (ms)")
     for hidden in ("--child", "--texts", "--metas", "--questions-file", "--folder", "--corpus", "--model-path"):
         ap.add_argument(hidden, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -192,14 +258,21 @@ def main(argv: list[str] | None = None) -> None:
             (t / name).write_text(json.dumps(obj), encoding="utf-8")
         common = ["--texts", str(t / "texts.json"), "--metas", str(t / "metas.json"),
                   "--questions-file", str(t / "qs.json")]
-        ours = perf.run_child([sys.executable, __file__, "--child", "ours", *common, "--corpus", str(t / "corpus.json"),
-                               "--folder", str(t / "ours"), *(["--config", config] if config else [])],
-                              env=env, label="eventbot")
+        ours_cmd = [sys.executable, __file__, "--child", "ours", *common, "--corpus", str(t / "corpus.json"),
+                    "--folder", str(t / "ours"), *(["--config", config] if config else [])]
+        peer_cmd = [str(perf.PEER_PYTHON), __file__, "--child", "peer", *common, "--folder", str(t / "peer"),
+                    "--model-path", model_path]
+        if args.turns:
+            ours_side = Side([*ours_cmd, "--turns"], env, "eventbot")
+            peer_side = Side([*peer_cmd, "--turns"], env, "langchain")  # eventbot waits meanwhile
+            ours, peer = in_turns(ours_side, peer_side, len(qs), args.gap_ms)
+            print(f"  in turns, {args.gap_ms:g} ms of quiet before each question", flush=True)
+        else:
+            ours = perf.run_child(ours_cmd, env=env, label="eventbot")
+            peer = perf.run_child(peer_cmd, env=env, label="langchain")
         print(f"  eventbot: ingest {ours['ingest_s']:.1f} s ({ours['passages']} passages), "
               f"p50 {ours['latency']['p50']:.1f} ms", flush=True)
         print(f"    {ours['cpu']}; eventbot's encoder: {ours['encoder']}", flush=True)
-        peer = perf.run_child([str(perf.PEER_PYTHON), __file__, "--child", "peer", *common,
-                               "--folder", str(t / "peer"), "--model-path", model_path], env=env, label="langchain")
         print(f"  langchain: ingest {peer['ingest_s']:.1f} s, p50 {peer['latency']['p50']:.1f} ms", flush=True)
         ours_start = startup([sys.executable, "-c", OURS_STARTUP, config, QUESTION],
                              {**env, "EVENTBOT_DATA_DIR": str(t / "ours")}, args.runs)
