@@ -171,6 +171,8 @@ def question_threads(threads: int) -> Iterator[None]:
         yield
         return
     torch = sys.modules.get("torch")  # not imported by the test embedder: nothing to set
+    if torch is not None and not hasattr(torch, "set_num_threads"):  # still being imported by the model loader
+        torch = None
     before_torch = torch.get_num_threads() if torch is not None else 0
     before_faiss = faiss.omp_get_max_threads()
     if torch is not None and before_torch != threads:

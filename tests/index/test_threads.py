@@ -193,3 +193,14 @@ def test_this_process_s_own_spinning_openmp_workers_do_not_make_the_machine_look
     assert threads.own_workers_running() == 1
     loadavg(3)
     assert threads.spare_cores() == 0
+
+
+def test_a_torch_still_being_imported_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model loads in a background thread: a question asked meanwhile on a busy machine found torch in
+    sys.modules half imported (no set_num_threads yet), and failed."""
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "torch", types.ModuleType("torch"))
+    with threads.question_threads(1):
+        pass
