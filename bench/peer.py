@@ -124,11 +124,10 @@ class Side:
     def result(self) -> dict:
         self.proc.stdin.write("-1\n")
         self.proc.stdin.close()
-        out = self.proc.stdout.read()
-        lines = [line for line in out.splitlines() if line.startswith(perf.CHILD_MARK)]
-        if self.proc.wait() or not lines:
+        result = perf.child_result(self.proc.stdout.read())
+        if self.proc.wait() or result is None:
             sys.exit(f"{self.label} failed (exit code {self.proc.returncode})")
-        return json.loads(lines[-1][len(perf.CHILD_MARK):])
+        return result
 
 
 def in_turns(ours: Side, peer: Side, questions: int, gap_ms: float) -> tuple[dict, dict]:

@@ -110,13 +110,18 @@ def run_child(cmd: list[str], env: dict | None = None, label: str = "") -> dict:
     """Run a child process (stderr passes through) and return the JSON it `emit`ted."""
     started = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith(CHILD_MARK)]
-    if proc.returncode or not lines:
+    result = child_result(proc.stdout)
+    if proc.returncode or result is None:
         sys.stdout.write(proc.stdout)
         sys.exit(f"{label or cmd[:3]} failed (exit code {proc.returncode})")
-    result = json.loads(lines[-1][len(CHILD_MARK):])
     result.setdefault("wall_seconds", time.perf_counter() - started)
     return result
+
+
+def child_result(stdout: str) -> dict | None:
+    """The JSON a child `emit`ted last in its stdout, or None."""
+    lines = [line for line in stdout.splitlines() if line.startswith(CHILD_MARK)]
+    return json.loads(lines[-1][len(CHILD_MARK):]) if lines else None
 
 
 @contextlib.contextmanager
