@@ -26,7 +26,7 @@ class EmbeddingConfig(_Section):
     threads: int = Field(0, ge=0, le=256)
     query_cache_size: int = Field(1024, ge=0)
     backend: Literal["auto", "native", "sentence-transformers"] = "auto"
-    quantize: Literal["auto", "none", "query", "all", "bf16"] = "auto"
+    quantize: Literal["auto", "none", "query", "all", "bf16", "bf16+int8"] = "auto"
     max_seq_length: int = Field(0, ge=0, le=512)
     load_in_background: bool = True
 

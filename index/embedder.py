@@ -88,18 +88,24 @@ class SentenceTransformerEmbedder:
 
 
 BACKENDS = ("auto", "native", "sentence-transformers")
-QUANTIZE = ("auto", "none", "query", "all", "bf16")
+QUANTIZE = ("auto", "none", "query", "all", "bf16", "bf16+int8")
 
 
-def bf16_units() -> bool:
-    """Whether this CPU multiplies bfloat16 natively (AMX or AVX512-BF16), where bf16 is the fastest path."""
+def bf16_units() -> str | None:
+    """Which bfloat16 units this CPU has: "amx" (AMX tiles: Sapphire Rapids and later), "avx512_bf16" (bf16
+    dot products in AVX-512 only: AMD Zen 4 and later, Cooper Lake), or None."""
     import torch
 
-    probes = [getattr(torch.cpu, name, None) for name in ("_is_amx_tile_supported", "_is_avx512_bf16_supported")]
-    try:
-        return any(probe() for probe in probes if probe is not None)
-    except Exception:  # noqa: BLE001 - private torch probes: when in doubt, no
-        return False
+    def has(name: str) -> bool:
+        probe = getattr(torch.cpu, name, None)
+        try:
+            return probe is not None and bool(probe())
+        except Exception:  # noqa: BLE001 - private torch probes: when in doubt, no
+            return False
+
+    if has("_is_amx_tile_supported"):
+        return "amx"
+    return "avx512_bf16" if has("_is_avx512_bf16_supported") else None
 
 
 # oneDNN ISA caps (ONEDNN_MAX_CPU_ISA) below which it has no bf16 matrix products: with such a cap, or with
@@ -107,29 +113,38 @@ def bf16_units() -> bool:
 _NO_BF16_ISA = ("SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2", "AVX512_CORE", "AVX512_CORE_VNNI")
 
 
-def bf16_usable() -> tuple[bool, str]:
-    """Whether torch will run bfloat16 matrix products natively here, and why: the CPU has bf16 units
-    (`bf16_units`) and neither ATEN_CPU_CAPABILITY nor ONEDNN_MAX_CPU_ISA caps torch below them (how an
-    AVX2-only CPU is emulated on this machine)."""
+def bf16_usable() -> tuple[str | None, str]:
+    """Which bf16 units torch will run bfloat16 matrix products on here ("amx", "avx512_bf16" or None), and
+    why: the CPU has them (`bf16_units`) and neither ATEN_CPU_CAPABILITY nor ONEDNN_MAX_CPU_ISA caps torch
+    below them (how an AVX2-only CPU is emulated on this machine)."""
     import torch
 
-    if not bf16_units():
-        return False, "no bf16 units (AMX / AVX512-BF16) on this CPU"
+    units = bf16_units()
+    if units is None:
+        return None, "no bf16 units (AMX / AVX512-BF16) on this CPU"
     capability = torch.backends.cpu.get_cpu_capability()
     if not capability.startswith("AVX512"):
-        return False, f"bf16 units present, but torch dispatches {capability} kernels (ATEN_CPU_CAPABILITY)"
+        return None, f"bf16 units present, but torch dispatches {capability} kernels (ATEN_CPU_CAPABILITY)"
     isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "").strip().upper()
     if isa in _NO_BF16_ISA:
-        return False, f"bf16 units present, but oneDNN is capped at {isa} (ONEDNN_MAX_CPU_ISA)"
-    return True, "bf16 units (AMX / AVX512-BF16) usable by torch"
+        return None, f"bf16 units present, but oneDNN is capped at {isa} (ONEDNN_MAX_CPU_ISA)"
+    return units, ("AMX bf16 units" if units == "amx" else "AVX512-BF16 units, no AMX") + " usable by torch"
 
 
 def auto_quantize() -> tuple[str, str]:
     """The path `quantize: auto` takes on this CPU, and why, from the figures in bench/README.md."""
-    usable, why = bf16_usable()
-    if usable:
+    units, why = bf16_usable()
+    if units == "amx":
         return "bf16", f"{why}: bf16 measured fastest there (passages 2.8x sentence-transformers, Hits@10 unchanged)"
+    if units == "avx512_bf16":
+        return "bf16+int8", f"{why}: {AUTO_AVX512_BF16_WHY}"
     return AUTO_WITHOUT_BF16, f"{why}: {AUTO_WITHOUT_BF16_WHY}"
+
+
+# AVX512-BF16 without AMX (bench/README.md, issue 19, AMD EPYC Zen 4): bf16 passages are exact and fast, but a
+# question is faster through int8 (AVX512-VNNI) than through bf16.
+AUTO_AVX512_BF16_WHY = ("bf16 passages (2.0x sentence-transformers' passages/s, the same vectors), int8 questions "
+                        "(6.2 against 9.7 ms a question in bf16 on an AMD EPYC)")
 
 
 # What `auto` takes without usable bf16 units (AVX2 CPUs), and the measurement behind it (bench/README.md, issue 19).
@@ -148,8 +163,9 @@ class NativeEmbedder:
     (faster single-question latency), "all" passages too (faster ingest); both cost some accuracy
     (measured in bench/README.md). "bf16" runs passages under bfloat16 autocast and questions through
     a bfloat16 copy: nearly exact, and the fastest where the CPU has bf16 units (AMX, AVX512-BF16),
-    but slower than float32 where it has not. "auto" is "bf16" where torch can use such units, else
-    `AUTO_WITHOUT_BF16` (`auto_quantize` says which and why; `quantize_reason` keeps it).
+    but slower than float32 where it has not. "bf16+int8": bf16 passages, int8 questions. "auto" is "bf16"
+    with AMX, "bf16+int8" with AVX512-BF16 alone, else `AUTO_WITHOUT_BF16` (`auto_quantize` says which and
+    why; `quantize_reason` keeps it).
     Batches are formed by token length, so they pad little.
     """
 
@@ -190,6 +206,9 @@ class NativeEmbedder:
         elif quantize == "bf16":
             self._passage_model = encoder.Autocast(self._encoder.model)
             self._query_model = encoder.Bf16(self._encoder.model)
+        elif quantize == "bf16+int8":
+            self._passage_model = encoder.Autocast(self._encoder.model)
+            self._query_model = encoder.quantize_int8(self._encoder.model)
         # One question at a time through a traced copy (no padding, no Python per operation). Not bf16: oneDNN
         # keeps compiled kernels per input shape, and one per question length took 357 MB more than bf16's
         # padded lengths (QUERY_PAD), which `warm_up` compiles for the threads a question runs on (index.threads).
