@@ -42,20 +42,21 @@ def spare_cores() -> int:
     count the whole host's threads, which errs towards fewer."""
     try:
         cores = len(os.sched_getaffinity(0))
-        runnable = cores + 1
-        for look in range(LOOKS):  # the fewest seen: a thread that ran for a moment is no busy core
+        spare = 0
+        for look in range(LOOKS):  # the most seen: a thread that ran for a moment is no busy core
             if look:
                 time.sleep(LOOK_GAP)
             with open(LOADAVG, encoding="ascii") as f:
-                runnable = min(runnable, int(f.read().split()[3].split("/")[0]))
-            if runnable < cores:
+                others = int(f.read().split()[3].split("/")[0]) - 1
+            if others >= 1 and cores - 1 - others < 1:  # only then worth reading this process's threads
+                # Read at each look, not once: a worker spinning at the first has stopped by a later one.
+                others -= own_workers_running()
+            spare = max(spare, cores - 1 - others)
+            if spare >= 1:
                 break
     except (OSError, ValueError, IndexError, AttributeError):
         return 0
-    others = runnable - 1
-    if others >= 1 and cores - 1 - others < 1:  # only then worth reading this process's threads
-        others -= own_workers_running()
-    return max(0, cores - 1 - others)
+    return spare
 
 
 def own_workers_running() -> int:

@@ -195,6 +195,20 @@ def test_this_process_s_own_spinning_openmp_workers_do_not_make_the_machine_look
     assert threads.spare_cores() == 0
 
 
+def test_own_spinning_workers_are_seen_at_the_first_look_with_no_wait(loadavg, tmp_path: Path,  # noqa: ANN001
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Back-to-back questions find the last one's worker still spinning: five looks 0.4 ms apart, before its
+    threads were read, cost such a question 1.6 ms (~40 % of questions in bench/query.py)."""
+    naps = []
+    monkeypatch.setattr(threads.time, "sleep", naps.append)
+    (tmp_path / "task" / "999003").mkdir()
+    (tmp_path / "task" / "999003" / "stat").write_text("999003 (python3) R 1 2 3\n", encoding="ascii")
+    loadavg(2)  # the caller and our own spinning worker
+    assert threads.spare_cores() == 1 and naps == []
+    loadavg(3)  # and someone else: every look is made
+    assert threads.spare_cores() == 0 and len(naps) == threads.LOOKS - 1
+
+
 def test_a_torch_still_being_imported_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """The model loads in a background thread: a question asked meanwhile on a busy machine found torch in
     sys.modules half imported (no set_num_threads yet), and failed."""
