@@ -162,14 +162,15 @@ def warm_up_counts(setting: int | str) -> list[int]:
 
 
 @contextlib.contextmanager
-def question_threads(threads: int) -> Iterator[None]:
+def question_threads(threads: int, pin: bool = False) -> Iterator[Held | None]:
     """Run the block's torch work on at most `threads` threads and its FAISS work on one (0: leave both as
-    they are). FAISS can split one question's IVF scan across threads (index.dense), but its OpenMP threads,
+    they are); with `pin` (a core is idle), keep the calling thread on its core and torch's workers off it
+    (`pinned`), and yield that core (else None). FAISS can split one question's IVF scan across threads (index.dense), but its OpenMP threads,
     spinning after a region, take the core torch's second thread needs: at 100k, 17.1 against 15.4 ms p50
     natively; at 1M two FAISS threads helped (28.1 against 31.8) but a one-thread model beside BM25 did
     better still (26.1; bench/README.md, issue 19)."""
     if threads <= 0:
-        yield
+        yield None
         return
     torch = sys.modules.get("torch")  # not imported by the test embedder: nothing to set
     if torch is not None and not hasattr(torch, "set_num_threads"):  # still being imported by the model loader
@@ -181,9 +182,96 @@ def question_threads(threads: int) -> Iterator[None]:
     if before_faiss != 1:
         faiss.omp_set_num_threads(1)
     try:
-        yield
+        with pinned(native=threads > 1) if pin else contextlib.nullcontext() as held:
+            yield held
     finally:
         if torch is not None and before_torch != threads:
             torch.set_num_threads(before_torch)
         if before_faiss != 1:
             faiss.omp_set_num_threads(before_faiss)
+
+
+class Held(NamedTuple):
+    """The core `pinned` holds a thread on, and the cores the process's threads may use otherwise."""
+
+    cpu: int
+    allowed: frozenset[int]
+
+
+@contextlib.contextmanager
+def pinned(native: bool = True) -> Iterator[Held | None]:
+    """For the block, keep the calling thread on the core it is on and (`native`) this process's native
+    threads (torch's OpenMP workers) off it; then let each go where it was allowed before, and any thread
+    started meanwhile (which inherits its starter's core) anywhere. Yields the core held, for a helper thread
+    to `keep_off`; None, and nothing pinned, where this cannot be done (not Linux, one core allowed).
+
+    After a pause between questions the workers sleep, and the kernel often woke torch's worker on the
+    asking thread's own core: the two then took turns on it, and a 2-thread model call stalled for 30-60 ms
+    (model calls 40 ms apart, emulated AVX2 on an AMD EPYC: p99 33-50 ms, 14 pinned; bench/README.md)."""
+    if not _pinning.acquire(blocking=False):  # another question holds its threads: each restores what it moved
+        yield None
+        return
+    try:
+        allowed = os.sched_getaffinity(0)
+        here = _current_cpu()
+        tasks = set(os.listdir(TASKS))
+        if here not in allowed or len(allowed) < 2:
+            raise OSError("nowhere to pin")
+        os.sched_setaffinity(0, {here})
+    except (OSError, AttributeError):  # AttributeError: no sched_*affinity (not Linux)
+        _pinning.release()
+        yield None
+        return
+    python = {t.native_id for t in threading.enumerate()}
+    workers = [int(tid) for tid in tasks if native and tid.isdigit() and int(tid) not in python]
+    saved: list[tuple[int, set[int]]] = [(0, allowed)]
+    try:
+        for tid in workers:
+            with contextlib.suppress(OSError):  # ended meanwhile, or not ours to move
+                before = os.sched_getaffinity(tid)
+                os.sched_setaffinity(tid, (before - {here}) or (allowed - {here}))
+                saved.append((tid, before))
+        yield Held(here, frozenset(allowed))
+    finally:
+        for tid, mask in saved:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(tid, mask)
+        with contextlib.suppress(OSError):
+            for tid in set(os.listdir(TASKS)) - tasks:  # started in the block, on the held core
+                with contextlib.suppress(OSError, ValueError):
+                    os.sched_setaffinity(int(tid), allowed)
+        _pinning.release()
+
+
+@contextlib.contextmanager
+def keep_off(held: Held | None) -> Iterator[None]:
+    """For the block, keep the calling thread off the core a `pinned` thread holds (None: anywhere)."""
+    if held is None:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, held.allowed - {held.cpu})
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, held.allowed)
+
+
+_pinning = threading.Lock()  # one question at a time moves threads
+
+
+def _current_cpu() -> int:
+    """The core the calling thread runs on (glibc's sched_getcpu), or -1."""
+    global _sched_getcpu
+    if _sched_getcpu is None:
+        try:
+            import ctypes
+
+            _sched_getcpu = ctypes.CDLL("libc.so.6", use_errno=True).sched_getcpu
+        except (OSError, AttributeError):
+            _sched_getcpu = False
+    return _sched_getcpu() if _sched_getcpu else -1
+
+
+_sched_getcpu = None

@@ -22,7 +22,7 @@ import numpy as np
 from corpus.models import Article, Passage
 from corpus.syndication import is_copy
 from index.hybrid import Hit, Keyword, SearchParams
-from index.threads import ThreadChoice, question_threads
+from index.threads import Held, ThreadChoice, keep_off, question_threads
 from retrieval.answer import Answer, AnswerPassage, Reason
 from retrieval.boosts import Mentions, Meta, boost_mentions, boost_speaker, find_mentions, mention_scores, merge_parts
 from retrieval.copies import mark_disagreements
@@ -210,17 +210,17 @@ class Retriever:
         if cached:  # no model runs: a repeat is no measure of a thread count
             threads, timed = 1, False
         else:
-            threads, timed, _ = self._threads.choose(p.question_threads, chars)
+            threads, timed, idle = self._threads.choose(p.question_threads, chars)
         started = time.perf_counter()
-        with question_threads(threads):
-            answers = self._ask_held(cleaned, queries, filters, keeps, parts, texts, cached, articles, k, threads)
+        with question_threads(threads, pin=not cached and idle) as core:
+            answers = self._ask_held(cleaned, queries, filters, keeps, parts, texts, cached, articles, k, threads, core)
         if timed:
             self._threads.record(threads, (time.perf_counter() - started) / len(questions), chars)
         return answers
 
     def _ask_held(self, cleaned: list[str], queries: list[Query], filters: list[dict[str, str]],
                   keeps: list[Callable[[Article], bool] | None], parts: list[list[str]], texts: list[str],
-                  cached: bool, articles: int, k: int, threads: int) -> list[Answer]:
+                  cached: bool, articles: int, k: int, threads: int, core: Held | None = None) -> list[Answer]:
         p = self.params
         flat = texts[len(cleaned):]  # the parts, when they are embedded
         # `texts`: the questions, then their parts. While the model runs in a worker, this thread does the
@@ -228,7 +228,7 @@ class Retriever:
         # search runs in a worker beside the dense one (search_texts' `beside`). After a model run here it
         # does not: torch's two threads, spinning a while after the model, left the searches less than a core
         # each (dense 2.2 against 1.2 ms at 100k, bench/README.md).
-        vectors, meanwhile = self._embed_meanwhile(texts, threads, cached)
+        vectors, meanwhile = self._embed_meanwhile(texts, threads, cached, core)
         plans = []
         for question, query, f, keep, ps in zip(cleaned, queries, filters, keeps, parts, strict=True):
             # Extra depth, so that the per-article cap, the filters and the speaker, outlet and date boosts
@@ -254,14 +254,15 @@ class Retriever:
                                         hint=query.speaker_hint, filters=f, parts=part_hits, words=words))
         return answers
 
-    def _embed_meanwhile(self, texts: list[str], threads: int,
-                         cached: bool) -> tuple[Callable[[], np.ndarray], bool]:
+    def _embed_meanwhile(self, texts: list[str], threads: int, cached: bool,
+                         core: Held | None = None) -> tuple[Callable[[], np.ndarray], bool]:
         """The texts' vectors, as a call to make once they are needed, and whether the model is running
         meanwhile (else it has run, or `cached`: all were at hand). On one thread, the model runs in a worker
         thread meanwhile (torch releases the GIL), so the keyword search and the checks that need no vector
         take none of the question's time: 2-3 ms of 20 on a 2-core AVX2 machine (bench/README.md, issue 19).
         On more, the model has the cores to itself (a parallel region waits for its slowest thread); a model
-        that holds the interpreter lock (the test embedder) gains nothing beside other Python work."""
+        that holds the interpreter lock (the test embedder) gains nothing beside other Python work. The worker
+        keeps off the `core` this thread is held on (index.threads.pinned), so the two never take turns on one."""
         if threads != 1 or not self.queries.releases_gil or cached:
             vectors = self.queries.encode(texts)
             return (lambda: vectors), False
@@ -269,7 +270,7 @@ class Retriever:
 
         def embed() -> np.ndarray:
             started.set()
-            with question_threads(1):
+            with question_threads(1), keep_off(core):
                 return self.queries.encode(texts)
 
         future = self._embedding.submit(embed)

@@ -218,3 +218,84 @@ def test_a_torch_still_being_imported_is_left_alone(monkeypatch: pytest.MonkeyPa
     monkeypatch.setitem(sys.modules, "torch", types.ModuleType("torch"))
     with threads.question_threads(1):
         pass
+
+
+@pytest.fixture
+def cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Two cores, the asking thread (0) on core 1, and the affinity of each thread id as a dict the test reads."""
+    masks = {0: {0, 1}, 111: {0, 1}, 112: {0, 1}}
+    tasks = tmp_path / "task"
+    tasks.mkdir()
+    for tid in ("111", "112", str(threading.get_native_id())):  # two native threads, and this Python one
+        (tasks / tid).mkdir()
+    monkeypatch.setattr(threads, "TASKS", str(tasks))
+    monkeypatch.setattr(threads, "_current_cpu", lambda: 1)
+
+    def get(tid: int) -> set[int]:
+        if tid not in masks:
+            raise ProcessLookupError(tid)
+        return set(masks[tid])
+
+    def put(tid: int, mask: set[int]) -> None:
+        if tid not in masks:
+            raise ProcessLookupError(tid)
+        masks[tid] = set(mask)
+
+    monkeypatch.setattr(os, "sched_getaffinity", get)
+    monkeypatch.setattr(os, "sched_setaffinity", put)
+    return masks, tasks
+
+
+def test_pinned_holds_the_asker_on_its_core_and_torch_s_workers_off_it_then_lets_all_go(cores) -> None:  # noqa: ANN001
+    masks, tasks = cores
+    with threads.pinned() as held:
+        assert held == threads.Held(1, frozenset({0, 1}))
+        assert masks == {0: {1}, 111: {0}, 112: {0}}
+        (tasks / "113").mkdir()  # a thread started meanwhile inherits the held core
+        masks[113] = {1}
+    assert masks == {0: {0, 1}, 111: {0, 1}, 112: {0, 1}, 113: {0, 1}}
+    with threads.pinned(native=False):  # the one-thread way: its model runs in a Python worker, which keeps off
+        assert masks[0] == {1} and masks[111] == {0, 1}
+        with threads.keep_off(threads.Held(1, frozenset({0, 1}))):
+            assert masks[0] == {0}
+        assert masks[0] == {0, 1}  # let go (the test's one thread plays both parts)
+
+
+def test_pinned_survives_a_thread_that_ends_and_pins_nothing_on_one_core(cores, tmp_path: Path,  # noqa: ANN001
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    masks, tasks = cores
+    (tasks / "114").mkdir()  # listed, but ended before it could be moved
+    with threads.pinned() as held:
+        assert held is not None and masks[111] == {0}
+    assert masks[111] == {0, 1} and 114 not in masks
+    masks[0] = {1}  # a container with one core
+    with threads.pinned() as held, threads.keep_off(held):
+        assert held is None and masks == {0: {1}, 111: {0, 1}, 112: {0, 1}}
+    monkeypatch.setattr(threads, "_current_cpu", lambda: -1)  # no sched_getcpu (not glibc)
+    masks[0] = {0, 1}
+    with threads.pinned() as held:
+        assert held is None and masks[0] == {0, 1}
+
+
+def test_a_second_question_at_once_pins_nothing(cores) -> None:  # noqa: ANN001
+    """Two questions pinning at once would each restore what the other had set, leaving workers held."""
+    masks, _ = cores
+    with threads.pinned() as first, threads.pinned() as second:
+        assert first is not None and second is None and masks[111] == {0}
+    assert masks == {0: {0, 1}, 111: {0, 1}, 112: {0, 1}}
+    with threads.pinned() as again:
+        assert again is not None
+
+
+def test_a_machine_that_refuses_to_pin_answers_all_the_same(cores, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    def refuse(tid: int, mask: set[int]) -> None:
+        raise PermissionError("sched_setaffinity: operation not permitted")
+
+    monkeypatch.setattr(os, "sched_setaffinity", refuse)
+    with threads.pinned() as held, threads.keep_off(threads.Held(1, frozenset({0, 1}))):
+        assert held is None
+    with threads.pinned() as held:  # and the next question may try again
+        assert held is None
+    monkeypatch.delattr(os, "sched_setaffinity")  # not Linux
+    with threads.pinned() as held:
+        assert held is None

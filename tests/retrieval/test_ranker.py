@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 
@@ -284,6 +285,49 @@ def test_auto_threads_follow_the_idle_cores_and_a_one_thread_model_runs_beside_t
         assert seen[-1] == (1, 1, threading.current_thread().name)
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs two cores to hold threads apart")
+def test_with_a_core_idle_the_model_never_shares_the_asking_thread_s_core(retriever: Retriever,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a pause the kernel often woke the model's thread on the asking thread's own core, and the two
+    took turns on it (a 2-thread model call 30-60 ms instead of 8). With a core idle, the asking thread is
+    held on its core and the model kept off it; on a busy machine nothing is held; afterwards each thread
+    may run anywhere again."""
+    from index import threads
+
+    model_on = []
+
+    class Gil(HashEmbedder):
+        releases_gil = True
+
+        def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+            model_on.append((threading.current_thread().name, os.sched_getaffinity(0)))
+            return super().encode(texts, batch_size)
+
+    retriever.queries = QueryCache(Gil())
+    tune(retriever, question_threads="auto")
+    asker_on = []
+    keyword_hits = retriever.index.keyword_hits
+    retriever.index.keyword_hits = lambda *a: asker_on.append(os.sched_getaffinity(0)) or keyword_hits(*a)
+    allowed = os.sched_getaffinity(0)
+
+    def choose(threads_: int, idle: bool) -> None:
+        monkeypatch.setattr(retriever._threads, "choose", lambda *a, **kw: threads.Choice(threads_, False, idle))
+
+    choose(1, idle=True)  # the model in a worker, beside the keyword search in the asking thread
+    assert retriever.ask("evacuated residents of the riverside quarter").answered
+    worker, worker_cores = model_on[-1]
+    assert worker.startswith("embed-question") and len(asker_on[-1]) == 1 and not worker_cores & asker_on[-1]
+    assert os.sched_getaffinity(0) == allowed
+    choose(2, idle=True)  # the model on two threads, in the asking thread, held on its core
+    retriever.ask("residents of the riverside quarter spent the night")
+    assert model_on[-1][0] == threading.current_thread().name and len(model_on[-1][1]) == 1
+    assert os.sched_getaffinity(0) == allowed
+    choose(1, idle=False)  # no core idle: nothing held, and the worker let go after its last question
+    retriever.ask("dock workers strike over night shift pay")
+    assert model_on[-1][1] == allowed and asker_on[-1] == allowed
 
 
 def test_a_repeated_question_leaves_the_thread_count_choice_alone(retriever: Retriever,
