@@ -169,7 +169,8 @@ def child_ours(args: argparse.Namespace) -> None:
     service.close()
     slowest = sorted(zip(lat, chosen, strict=True), reverse=True)[:5]
     perf.emit({"ingest_s": ingest_s, "passages": report.passages, "articles": report.added,
-               "latency": perf.percentiles(lat), "peak_rss_mb": perf.peak_rss_mb(), "cpu": perf.cpu_note(),
+               "latency": perf.percentiles(lat), "times": lat, "threads": [n for n, _ in chosen],
+               "peak_rss_mb": perf.peak_rss_mb(), "cpu": perf.cpu_note(),
                "encoder": getattr(model, "quantize_reason", type(model).__name__)
                + f"; question_threads: {cfg.retrieval.question_threads} (one thread: "
                + f"{sum(n == 1 and timed for n, timed in chosen)} learnt, {sum(n == 1 and not timed for n, timed in chosen)} "
@@ -199,7 +200,7 @@ def child_peer(args: argparse.Namespace) -> None:
     for q in qs[:3]:
         store.similarity_search_with_score(q + " (warm-up)", k=K)
     lat = answer_all(qs, lambda q: store.similarity_search_with_score(q, k=K), args.turns)
-    perf.emit({"ingest_s": ingest_s, "passages": len(texts), "latency": perf.percentiles(lat),
+    perf.emit({"ingest_s": ingest_s, "passages": len(texts), "latency": perf.percentiles(lat), "times": lat,
                "peak_rss_mb": perf.peak_rss_mb()})
 
 
@@ -229,6 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--turns", action="store_true",
                     help="ask the two sides in turns, question by question (see above), not one side after the other")
     ap.add_argument("--gap-ms", type=float, default=20.0, help="with --turns: quiet before each question (ms)")
+    ap.add_argument("--times", type=Path, help="write each question's answer time on both sides here (JSON)")
     for hidden in ("--child", "--texts", "--metas", "--questions-file", "--folder", "--corpus", "--model-path"):
         ap.add_argument(hidden, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -273,6 +275,10 @@ def main(argv: list[str] | None = None) -> None:
               f"p50 {ours['latency']['p50']:.1f} ms", flush=True)
         print(f"    {ours['cpu']}; eventbot's encoder: {ours['encoder']}", flush=True)
         print(f"  langchain: ingest {peer['ingest_s']:.1f} s, p50 {peer['latency']['p50']:.1f} ms", flush=True)
+        if args.times:
+            args.times.write_text(json.dumps(
+                [{"question": q, "eventbot_ms": a, "eventbot_threads": n, "langchain_ms": b}
+                 for q, a, n, b in zip(qs, ours["times"], ours["threads"], peer["times"], strict=True)]), encoding="utf-8")
         ours_start = startup([sys.executable, "-c", OURS_STARTUP, config, QUESTION],
                              {**env, "EVENTBOT_DATA_DIR": str(t / "ours")}, args.runs)
         peer_start = startup([str(perf.PEER_PYTHON), "-c", PEER_STARTUP, str(t / "peer"), model_path, QUESTION],
