@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot import heap
 from bot.errors import RebuildRunning
 from corpus.errors import CorpusError
 from corpus.models import Article, Passage
@@ -99,9 +100,11 @@ class LiveIndex:
     def current(self) -> HybridIndex:
         """The live index, loaded (and repaired against the store) on first use."""
         with self._lock:
-            if self._index is None:
-                self._index = self._open()
-            return self._index
+            if self._index is not None:
+                return self._index
+            self._index = index = self._open()
+        heap.settle()  # what loading made, out of later collections' way (bot.heap)
+        return index
 
     def _fresh(self) -> HybridIndex:
         return HybridIndex(self._embedder(), self._dense_params, self._search_params)
@@ -383,6 +386,7 @@ class LiveIndex:
             index = self._index or index
             index.keyword.prepare()
             self._publish(index)
+        heap.settle()
 
     def remove(self, ids: Sequence[int]) -> None:
         index = self.current()
@@ -424,6 +428,7 @@ class LiveIndex:
         with self._lock:
             self._frozen = None  # this process's model, asked for
             self._publish(fresh, adopt=False)
+        heap.settle()
 
     def _catch_up(self, fresh: HybridIndex) -> None:
         """Apply the adds and removals made while `fresh` was being built."""
