@@ -27,7 +27,8 @@ class Node:
         self.other: Node | None = None
 
 
-def test_settle_collects_garbage_cycles_and_freezes_what_survives() -> None:
+def test_settle_collects_garbage_cycles_and_freezes_what_survives(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heap, "_last_full", None)
     a, b = Node(), Node()
     a.other, b.other = b, a
     gone = weakref.ref(a)
@@ -37,13 +38,28 @@ def test_settle_collects_garbage_cycles_and_freezes_what_survives() -> None:
     assert gone() is None
     assert gc.get_freeze_count() > len(kept)
     assert len(gc.get_objects()) < len(kept)  # what a later full collection walks
+
+
+def test_a_frozen_cycle_waits_for_the_next_full_settle(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(heap.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(heap, "_last_full", None)
+    heap.settle()
     frozen = Node()
     frozen.other = frozen
     frozen_ref = weakref.ref(frozen)
-    heap.settle()
+    heap.settle()  # soon after a full one: walks only what is new, and freezes it
     del frozen
     gc.collect()
-    assert frozen_ref() is not None  # a frozen cycle waits for the next settle, which unfreezes first
+    assert frozen_ref() is not None
+    clock[0] += heap.FULL_EVERY / 2
+    young = Node()
+    young.other = young
+    young_ref = weakref.ref(young)
+    del young
+    heap.settle()  # a cycle made and dropped since the last freeze: collected, though this is no full settle
+    assert young_ref() is None and frozen_ref() is not None
+    clock[0] += heap.FULL_EVERY
     heap.settle()
     assert frozen_ref() is None
 

@@ -82,9 +82,10 @@ async def test_reindex_while_twenty_questions_arrive(
     inside = [f for f in beats if deferred.time <= f.time <= done.time]
     assert len(inside) >= 2, (done.time - deferred.time, len(beats))
     gaps = [b.time - a.time for a, b in zip(beats, beats[1:])]
-    # A loop blocked by the rebuild (~5 s here) would leave a gap of seconds; a shared 2-core VM's scheduling
-    # alone left 0.37 s now and then (clean-clone CI), so the bound is 2.5 intervals, not 1.5.
-    assert max(gaps) < 2.5 * interval, f"a {max(gaps):.3f} s gap between heartbeats every {interval} s"
+    # A loop blocked by the rebuild (~5 s here) would leave a gap of seconds. A shared 2-core VM's scheduling
+    # alone left 0.37 s now and then (clean-clone CI), and the full garbage collection at the swap (bot.heap)
+    # walks every object of this test session's process, hundreds of ms late in a full run (a bot's: ~0.2 s).
+    assert max(gaps) < 5 * interval, f"a {max(gaps):.3f} s gap between heartbeats every {interval} s"
     acks = [f for f in double.gateway_frames if f.op == OP_HEARTBEAT_ACK and f.direction == "send"]
     for beat in beats:
         assert any(0 <= ack.time - beat.time < 0.1 for ack in acks), beat
