@@ -64,22 +64,28 @@ def own_workers_running() -> int:
     which spin a few ms after a parallel region, ready for the next (they serve the next question rather
     than compete with it: they made a quarter of back-to-back questions look like a busy machine). A
     Python thread running (another question, an import) is not counted: it competes."""
-    python = {t.native_id for t in threading.enumerate()}
     running = 0
     try:
         tasks = os.listdir(TASKS)
     except OSError:
         return 0
-    for tid in tasks:
+    for tid in native_threads(tasks):
         try:
             with open(f"{TASKS}/{tid}/stat", encoding="ascii", errors="replace") as f:
                 stat = f.read()
         except OSError:  # ended meanwhile
             continue
         name_end = stat.rfind(")")  # the state follows the thread's name, which may hold ") "
-        if stat[name_end + 2:name_end + 3] == "R" and tid.isdigit() and int(tid) not in python:
+        if stat[name_end + 2:name_end + 3] == "R":
             running += 1
     return running
+
+
+def native_threads(tasks: list[str] | set[str]) -> list[int]:
+    """The ids among `tasks` (names in /proc/self/task) of this process's threads that are not Python threads:
+    torch's and FAISS's OpenMP workers, the tokenizer's."""
+    python = {t.native_id for t in threading.enumerate()}
+    return [int(tid) for tid in tasks if tid.isdigit() and int(tid) not in python]
 
 
 class Choice(NamedTuple):
@@ -165,10 +171,10 @@ def warm_up_counts(setting: int | str) -> list[int]:
 def question_threads(threads: int, pin: bool = False) -> Iterator[Held | None]:
     """Run the block's torch work on at most `threads` threads and its FAISS work on one (0: leave both as
     they are); with `pin` (a core is idle), keep the calling thread on its core and torch's workers off it
-    (`pinned`), and yield that core (else None). FAISS can split one question's IVF scan across threads (index.dense), but its OpenMP threads,
-    spinning after a region, take the core torch's second thread needs: at 100k, 17.1 against 15.4 ms p50
-    natively; at 1M two FAISS threads helped (28.1 against 31.8) but a one-thread model beside BM25 did
-    better still (26.1; bench/README.md, issue 19)."""
+    (`pinned`), and yield that core (else None). FAISS can split one question's IVF scan across threads
+    (index.dense), but its OpenMP threads, spinning after a region, take the core torch's second thread needs:
+    at 100k, 17.1 against 15.4 ms p50 natively; at 1M two FAISS threads helped (28.1 against 31.8) but a
+    one-thread model beside BM25 did better still (26.1; bench/README.md, issue 19)."""
     if threads <= 0:
         yield None
         return
@@ -222,8 +228,7 @@ def pinned(native: bool = True) -> Iterator[Held | None]:
         _pinning.release()
         yield None
         return
-    python = {t.native_id for t in threading.enumerate()}
-    workers = [int(tid) for tid in tasks if native and tid.isdigit() and int(tid) not in python]
+    workers = native_threads(tasks) if native else []
     saved: list[tuple[int, set[int]]] = [(0, allowed)]
     try:
         for tid in workers:

@@ -207,12 +207,12 @@ class Retriever:
         texts = cleaned + ([part for ps in parts for part in ps] if p.embed_parts else [])  # one batch to embed
         cached = all(self.queries.holds(t) for t in texts)
         chars = sum(map(len, cleaned)) // len(questions)
-        if cached:  # no model runs: a repeat is no measure of a thread count
-            threads, timed = 1, False
+        if cached:  # no model runs: a repeat is no measure of a thread count, and has no threads to hold apart
+            threads, timed, idle = 1, False, False
         else:
             threads, timed, idle = self._threads.choose(p.question_threads, chars)
         started = time.perf_counter()
-        with question_threads(threads, pin=not cached and idle) as core:
+        with question_threads(threads, pin=idle) as core:
             answers = self._ask_held(cleaned, queries, filters, keeps, parts, texts, cached, articles, k, threads, core)
         if timed:
             self._threads.record(threads, (time.perf_counter() - started) / len(questions), chars)
